@@ -1,0 +1,1 @@
+"""What plugin authors touch: hook specs, features, extension points and service refs."""

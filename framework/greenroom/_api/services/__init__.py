@@ -1,0 +1,1 @@
+"""One ``Protocol`` per core service, and ``core_services`` with their refs."""

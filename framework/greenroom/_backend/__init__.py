@@ -1,0 +1,1 @@
+"""Wiring: collecting features, resolving services, starting and stopping the backend."""

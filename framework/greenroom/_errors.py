@@ -1,0 +1,122 @@
+"""The exception hierarchy: every error Greenroom raises derives from ``GreenroomError``.
+
+Each exception keeps the objects it talks about as attributes (plugin id, key
+path, file) so that callers can act on them without parsing the message.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+__all__ = [
+    "BackendStartupError",
+    "ConfigError",
+    "ConfigIssue",
+    "DependencyError",
+    "FeatureRegistrationError",
+    "GreenroomError",
+    "ServiceFactoryError",
+]
+
+
+class GreenroomError(Exception):
+    """Base class of every error raised by Greenroom."""
+
+
+class FeatureRegistrationError(GreenroomError, ValueError):
+    """A plugin or module broke a rule of the backend system while registering.
+
+    ``feature`` is the readable name of the offending feature (``plugin 'catalog'``
+    or ``module 'yaml-files' for plugin 'catalog'``) when one is known.
+    """
+
+    def __init__(self, message: str, *, feature: str | None = None) -> None:
+        super().__init__(message)
+        self.feature = feature
+
+
+class DependencyError(GreenroomError, LookupError):
+    """The dependency graph of services and extension points cannot be satisfied.
+
+    ``problems`` lists every individual problem, so that all of them are fixed
+    in one go rather than one per start.
+    """
+
+    def __init__(self, message: str, problems: Sequence[str] = ()) -> None:
+        super().__init__(message)
+        self.problems = tuple(problems)
+
+
+class ServiceFactoryError(GreenroomError, RuntimeError):
+    """A service factory raised while building its service; the cause is chained."""
+
+    def __init__(self, message: str, *, service_id: str, plugin_id: str | None) -> None:
+        super().__init__(message)
+        self.service_id = service_id
+        self.plugin_id = plugin_id
+
+
+class ConfigIssue:
+    """One problem with the configuration: what is wrong, where, and in which file.
+
+    Rendered as ``<description> @ <file>:$.backend.listen.port``; the file is
+    left out when the value came from the environment or from code.
+    """
+
+    __slots__ = ("description", "file", "path")
+
+    def __init__(self, description: str, path: str, file: str | None = None) -> None:
+        self.description = description
+        self.path = path
+        self.file = file
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.path}" if self.file else self.path
+        return f"{self.description} @ {where}"
+
+    def __repr__(self) -> str:
+        return f"ConfigIssue({str(self)!r})"
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, ConfigIssue):
+            return NotImplemented
+        return (self.description, self.path, self.file) == (
+            other.description,
+            other.path,
+            other.file,
+        )
+
+    def __hash__(self) -> int:
+        return hash((self.description, self.path, self.file))
+
+
+class ConfigError(GreenroomError, ValueError):
+    """The configuration could not be loaded or a value has the wrong shape.
+
+    ``issues`` holds every problem found, each a :class:`ConfigIssue`.
+    """
+
+    def __init__(self, issues: Sequence[ConfigIssue] | ConfigIssue, *, hint: str = "") -> None:
+        self.issues = (issues,) if isinstance(issues, ConfigIssue) else tuple(issues)
+        self.hint = hint
+        lines = [str(issue) for issue in self.issues]
+        message = lines[0] if len(lines) == 1 else "invalid configuration:\n  " + "\n  ".join(lines)
+        if hint:
+            message = f"{message}\n{hint}"
+        super().__init__(message)
+
+
+class BackendStartupError(GreenroomError, RuntimeError):
+    """The backend could not start; ``causes`` maps each failed feature to its error.
+
+    Keys are readable feature names such as ``plugin 'catalog'`` or
+    ``module 'yaml-files' for plugin 'catalog'``.
+    """
+
+    def __init__(self, causes: dict[str, BaseException]) -> None:
+        self.causes = dict(causes)
+        lines = [f"{name}: {type(exc).__name__}: {exc}" for name, exc in self.causes.items()]
+        message = f"backend startup failed, {len(lines)} feature(s) failed to start:\n  " + (
+            "\n  ".join(lines)
+        )
+        super().__init__(message)
