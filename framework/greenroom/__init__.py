@@ -4,6 +4,7 @@ The public API; everything else lives in private modules.
 """
 
 from greenroom._api.extension_points import ExtensionPoint
+from greenroom._api.feature_loader import FeatureLoader
 from greenroom._api.features import BackendModule, BackendPlugin
 from greenroom._api.hookspecs import hookimpl
 from greenroom._api.registration import RegistrationEnv
@@ -43,6 +44,7 @@ __all__ = [
     "DependencyError",
     "DiscoveryService",
     "ExtensionPoint",
+    "FeatureLoader",
     "FeatureRegistrationError",
     "GreenroomError",
     "HttpRouterService",

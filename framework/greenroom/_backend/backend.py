@@ -7,13 +7,16 @@ import logging
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from greenroom._api.feature_loader import FeatureLoader
 from greenroom._api.features import BackendFeature
 from greenroom._api.service_ref import ServiceFactory, ServiceRef
 from greenroom._api.services.config import ConfigService
 from greenroom._api.services.refs import core_services
 from greenroom._backend.graph import plan_plugins
 from greenroom._backend.initializer import PluginInitializer
+from greenroom._backend.loaders import LoadedFeatures, run_loaders
 from greenroom._backend.policy import StartupSettings
+from greenroom._backend.registration import FeatureRecord
 from greenroom._backend.registry import FeatureRegistry, as_feature
 from greenroom._backend.services import ServiceRegistry
 from greenroom._backend.state import BackendState, PluginPhase, PluginStatus, backend_state_ref
@@ -41,6 +44,8 @@ class Backend:
 
     def __init__(self, config: ConfigService | Mapping[str, Any] | None = None) -> None:
         self._features: list[BackendFeature] = []
+        self._loaders: list[FeatureLoader] = []
+        self._loaded = LoadedFeatures()
         self._factories: list[ServiceFactory[Any]] = []
         self._config = _as_config(config) if config is not None else None
         self._state = BackendState()
@@ -53,13 +58,15 @@ class Backend:
         self._stop_task: asyncio.Task[None] | None = None
 
     def add(self, feature: Any) -> None:
-        """Add a plugin or module (instance or class) or a service factory."""
+        """Add a plugin or module (instance or class), a service factory or a feature loader."""
         if self._start_task is not None:
             raise GreenroomError(
                 f"backend.add({feature!r}) was called after start(): add every feature first"
             )
         if isinstance(feature, ServiceFactory):
             self._factories.append(feature)
+        elif isinstance(feature, FeatureLoader):
+            self._loaders.append(feature)
         else:
             self._features.append(as_feature(feature))
 
@@ -126,6 +133,8 @@ class Backend:
         _raise_problems(services.resolve(core_services), "the service graph is invalid")
         self._settings = StartupSettings(await services.get(core_services.root_config, None))
         self._state.request_hold_seconds = self._settings.request_hold_seconds
+        self._loaded = await run_loaders(self._loaders, services)
+        _raise_problems(services.resolve(core_services), "the service graph is invalid")
         for ref in services.root_refs():
             await services.get(ref, None)
         self._http_app = await services.get(core_services.root_http_router, None)
@@ -135,13 +144,15 @@ class Backend:
         services, settings = self._services, self._settings
         assert services is not None
         assert settings is not None
+        features = [*self._features, *self._loaded.features]
         registry = FeatureRegistry(trace=settings.trace_hooks)
-        for feature in self._features:
+        for feature in features:
             _block_if_disabled(registry, feature, settings)
-        records, failures = registry.add_all(self._features)
-        if failures:
+        records, failures = registry.add_all(features)
+        fatal = [error for feature, error in failures if not self._tolerate(feature, error)]
+        if fatal:
             raise FeatureRegistrationError(
-                "features failed to register:\n  " + "\n  ".join(map(str, failures.values()))
+                "features failed to register:\n  " + "\n  ".join(map(str, fatal))
             )
         deps = [d for r in records if r.init for d in r.init.deps.values()]
         _raise_problems(
@@ -149,6 +160,11 @@ class Backend:
             "the service graph is invalid",
         )
         plan = plan_plugins(records, services)
+        while tolerated := [r for r, ps in plan.problems.items() if self._tolerate_problems(r, ps)]:
+            for record in tolerated:
+                registry.remove(record)
+            records = [r for r in records if r not in tolerated]
+            plan = plan_plugins(records, services)
         for orphan in plan.orphans:
             _log.warning(
                 "%s is skipped: its plugin %r is not installed or not enabled",
@@ -173,6 +189,21 @@ class Backend:
             raise BackendStartupError(initializer.fatal)
         self._state.ready = True
         _log.info("backend started with %d plugin(s)", len(self._started))
+
+    def _tolerate(self, feature: object, error: Exception) -> bool:
+        """Hand a loaded feature's failure to its loader; False when nobody takes it."""
+        handler = self._loaded.handler_for(feature)
+        if handler is None:
+            return False
+        handler(feature, error)
+        return True
+
+    def _tolerate_problems(self, record: FeatureRecord, problems: list[str]) -> bool:
+        error = DependencyError(
+            f"{record.name} has missing or invalid dependencies:\n  " + "\n  ".join(problems),
+            problems,
+        )
+        return self._tolerate(record.feature, error)
 
     async def _stop(self, *, wait_for_start: bool = True) -> None:
         state = self._state

@@ -44,13 +44,13 @@ class Plan:
 
     plugins: dict[str, PluginPlan]
     orphans: list[FeatureRecord]
-    problems: dict[str, list[str]]
+    problems: dict[FeatureRecord, list[str]]
 
 
 def plan_plugins(records: Iterable[FeatureRecord], services: ServiceRegistry) -> Plan:
     """Group ``records`` by plugin, check every dependency and order the modules.
 
-    ``problems`` maps a plugin id to what is wrong with it (missing services
+    ``problems`` maps a feature to what is wrong with it (missing services
     and extension points, illegal extension point use, module cycles);
     modules whose plugin is not there are returned as ``orphans``.
     """
@@ -63,13 +63,13 @@ def plan_plugins(records: Iterable[FeatureRecord], services: ServiceRegistry) ->
             modules[record.plugin_id].append(record)
     orphans = [m for pid, ms in modules.items() if pid not in plugins for m in ms]
     owners: dict[ExtensionPoint[Any], FeatureRecord] = {}
-    problems: dict[str, list[str]] = defaultdict(list)
+    problems: dict[FeatureRecord, list[str]] = defaultdict(list)
     for pid, plugin in plugins.items():
         for record in [plugin, *modules.get(pid, ())]:
             for ext_point in record.extension_points:
                 other = owners.setdefault(ext_point, record)
                 if other is not record:
-                    problems[pid].append(
+                    problems[record].append(
                         f"{ext_point!r} is registered by both {other.name} and {record.name}"
                     )
     result: dict[str, PluginPlan] = {}
@@ -78,14 +78,16 @@ def plan_plugins(records: Iterable[FeatureRecord], services: ServiceRegistry) ->
         plan = PluginPlan(pid, plugin)
         for record in [plugin, *own_modules]:
             plan.extension_points.update(record.extension_points)
-            problems[pid].extend(_dependency_problems(record, owners, services))
+            problems[record].extend(_dependency_problems(record, owners, services))
         try:
             plan.module_groups = _order_modules(own_modules, owners)
         except graphlib.CycleError as exc:
             cycle = " -> ".join(node.name for node in exc.args[1])
-            problems[pid].append(f"modules depend on each other's extension points: {cycle}")
+            problems[plugin].append(
+                f"modules of {plugin.name} depend on each other's extension points: {cycle}"
+            )
         result[pid] = plan
-    return Plan(result, orphans, {pid: p for pid, p in problems.items() if p})
+    return Plan(result, orphans, {record: p for record, p in problems.items() if p})
 
 
 def _dependency_problems(

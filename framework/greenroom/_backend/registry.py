@@ -45,7 +45,7 @@ def as_feature(obj: object, *, source: str = "backend.add()") -> BackendFeature:
         return obj
     raise FeatureRegistrationError(
         f"{source}: {obj!r} is not a feature: expected a BackendPlugin or BackendModule "
-        "(instance or class), or a ServiceFactory"
+        "(instance or class), a ServiceFactory or a FeatureLoader"
     )
 
 
@@ -94,20 +94,20 @@ class FeatureRegistry:
 
     def add_all(
         self, features: Iterable[BackendFeature]
-    ) -> tuple[list[FeatureRecord], dict[str, FeatureRegistrationError]]:
+    ) -> tuple[list[FeatureRecord], list[tuple[BackendFeature, FeatureRegistrationError]]]:
         """Validate and register ``features``, then run each one's ``register`` hook.
 
         Returns the records of the registered features (blocked ones are left
-        out) and the failures by feature name: one bad feature never stops
-        the others from registering.
+        out) and the failures with their features: one bad feature never
+        stops the others from registering.
         """
-        failures: dict[str, FeatureRegistrationError] = {}
+        failures: list[tuple[BackendFeature, FeatureRegistrationError]] = []
         pending: list[FeatureRecord] = []
         for feature in features:
             try:
                 record = self._register(feature)
             except FeatureRegistrationError as exc:
-                failures[exc.feature or repr(feature)] = exc
+                failures.append((feature, exc))
                 continue
             if record is not None:
                 pending.append(record)
@@ -117,7 +117,7 @@ class FeatureRegistry:
             try:
                 self._call_register(record, impls.get(id(record.feature)))
             except FeatureRegistrationError as exc:
-                failures[record.name] = exc
+                failures.append((record.feature, exc))
                 self._pm.unregister(record.feature)
             else:
                 records.append(record)

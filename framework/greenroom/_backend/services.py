@@ -32,31 +32,45 @@ class ServiceRegistry:
         self, explicit: Sequence[ServiceFactory[Any]], internal: Sequence[ServiceFactory[Any]]
     ) -> None:
         self._problems: list[str] = []
+        self._instances: dict[tuple[str, str | None], asyncio.Future[Any]] = {}
+        self._contexts: dict[str, asyncio.Future[Any]] = {}
         self._internal = {f.service.id: f for f in internal}
         self._factories: dict[str, list[ServiceFactory[Any]]] = {}
         self._refs: dict[str, ServiceRef[Any]] = {}
+        self._defaulted: set[str] = set()
         for factory in explicit:
-            ref = factory.service
-            if ref.id in self._internal:
-                self._problems.append(
-                    f"{ref!r} is provided by the backend and cannot be overridden: remove the "
-                    "factory from backend.add()"
-                )
-                continue
-            existing = self._factories.setdefault(ref.id, [])
-            if existing and not ref.multiton:
-                self._problems.append(
-                    f"two factories were added for {ref!r}, which is not a multiton: "
-                    f"{_describe(existing[0])} and {_describe(factory)}; add only one"
-                )
-                continue
-            existing.append(factory)
-            self._refs.setdefault(ref.id, ref)
+            self.add(factory)
         for factory in internal:
             self._factories[factory.service.id] = [factory]
             self._refs[factory.service.id] = factory.service
-        self._instances: dict[tuple[str, str | None], asyncio.Future[Any]] = {}
-        self._contexts: dict[str, asyncio.Future[Any]] = {}
+
+    def add(self, factory: ServiceFactory[Any], *, source: str = "backend.add()") -> None:
+        """Add an explicit factory; problems are reported by :meth:`resolve`."""
+        ref = factory.service
+        if ref.id in self._internal:
+            self._problems.append(
+                f"{ref!r} is provided by the backend and cannot be overridden: remove the "
+                f"factory from {source}"
+            )
+            return
+        if any(key[0] == ref.id for key in self._instances):
+            self._problems.append(
+                f"{source} added a factory for {ref!r} after the service was built: "
+                "add the factory with backend.add() instead"
+            )
+            return
+        if ref.id in self._defaulted:
+            self._defaulted.discard(ref.id)
+            del self._factories[ref.id]
+        existing = self._factories.setdefault(ref.id, [])
+        if existing and not ref.multiton:
+            self._problems.append(
+                f"two factories were added for {ref!r}, which is not a multiton: "
+                f"{_describe(existing[0])} and {_describe(factory)}; add only one"
+            )
+            return
+        existing.append(factory)
+        self._refs.setdefault(ref.id, ref)
 
     def resolve(self, refs: Iterable[ServiceRef[Any]]) -> list[str]:
         """Load the default factories reachable from ``refs`` and check the whole graph.
@@ -66,6 +80,7 @@ class ServiceRegistry:
         list means every ref can be built.
         """
         problems = list(self._problems)
+        self._problems.clear()
         queue = list(refs) + [f.service for fs in list(self._factories.values()) for f in fs]
         seen: set[str] = set()
         while queue:
@@ -80,6 +95,7 @@ class ServiceRegistry:
                 if default is None:
                     continue
                 factories = self._factories[ref.id] = [default]
+                self._defaulted.add(ref.id)
             for factory in factories:
                 queue.extend(factory.deps.values())
         for _ref_id, factories in self._factories.items():
