@@ -6,7 +6,9 @@ path, file) so that callers can act on them without parsing the message.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import os
+from collections.abc import Mapping, Sequence
+from pathlib import Path
 
 __all__ = [
     "BackendStartupError",
@@ -15,6 +17,7 @@ __all__ = [
     "DependencyError",
     "FeatureRegistrationError",
     "GreenroomError",
+    "PluginPackageError",
     "ServiceFactoryError",
 ]
 
@@ -27,12 +30,21 @@ class FeatureRegistrationError(GreenroomError, ValueError):
     """A plugin or module broke a rule of the backend system while registering.
 
     ``feature`` is the readable name of the offending feature (``plugin 'catalog'``
-    or ``module 'yaml-files' for plugin 'catalog'``) when one is known.
+    or ``module 'yaml-files' for plugin 'catalog'``) when one is known. The
+    error ``start()`` raises for all failed features keeps each one's own error
+    in ``causes``, by feature name.
     """
 
-    def __init__(self, message: str, *, feature: str | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        feature: str | None = None,
+        causes: Mapping[str, FeatureRegistrationError] | None = None,
+    ) -> None:
         super().__init__(message)
         self.feature = feature
+        self.causes = dict(causes or {})
 
 
 class DependencyError(GreenroomError, LookupError):
@@ -120,3 +132,29 @@ class BackendStartupError(GreenroomError, RuntimeError):
             "\n  ".join(lines)
         )
         super().__init__(message)
+
+
+class PluginPackageError(GreenroomError, ValueError):
+    """A dynamic plugin package (wheel, zip, folder or bundle) is unsafe or invalid.
+
+    ``path`` is the package (or the missing root directory); ``problems`` lists
+    every problem found, each naming the file inside the package, the rule and
+    the fix; ``hint`` is a fix shared by all of them.
+    """
+
+    def __init__(
+        self, path: str | os.PathLike[str], problems: str | Sequence[str], *, hint: str = ""
+    ) -> None:
+        self.path = Path(path)
+        self.problems = (problems,) if isinstance(problems, str) else tuple(problems)
+        self.hint = hint
+        super().__init__(f"{self.path}: {self.detail}")
+
+    @property
+    def detail(self) -> str:
+        """The message without the path: what a scan record shows as its failure."""
+        if len(self.problems) == 1:
+            text = self.problems[0]
+        else:
+            text = f"{len(self.problems)} problems:\n  - " + "\n  - ".join(self.problems)
+        return f"{text}\nfix: {self.hint}" if self.hint else text

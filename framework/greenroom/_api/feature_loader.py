@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any, final
+from typing import Any
 
 from greenroom._api.service_ref import ServiceRef
 
@@ -14,7 +14,6 @@ __all__ = ["FeatureLoader", "RegistrationFailureHandler"]
 RegistrationFailureHandler = Callable[[Any, Exception], None]
 
 
-@final
 class FeatureLoader:
     """Produces features at start from root services.
 

@@ -9,10 +9,11 @@ from typing import Any
 
 from greenroom._api.feature_loader import FeatureLoader
 from greenroom._api.features import BackendFeature
+from greenroom._api.ids import is_valid_id
 from greenroom._api.service_ref import ServiceFactory, ServiceRef
 from greenroom._api.services.config import ConfigService
 from greenroom._api.services.refs import core_services
-from greenroom._backend.graph import plan_plugins
+from greenroom._backend.graph import Plan, plan_plugins
 from greenroom._backend.initializer import PluginInitializer
 from greenroom._backend.loaders import LoadedFeatures, run_loaders
 from greenroom._backend.policy import StartupSettings
@@ -132,6 +133,7 @@ class Backend:
         services = self._services = ServiceRegistry(self._factories, internal)
         _raise_problems(services.resolve(core_services), "the service graph is invalid")
         self._settings = StartupSettings(await services.get(core_services.root_config, None))
+        self._settings.check()
         self._state.request_hold_seconds = self._settings.request_hold_seconds
         self._loaded = await run_loaders(self._loaders, services)
         _raise_problems(services.resolve(core_services), "the service graph is invalid")
@@ -139,8 +141,17 @@ class Backend:
             await services.get(ref, None)
         self._http_app = await services.get(core_services.root_http_router, None)
 
-    async def _start(self) -> None:
+    async def inspect(self) -> Mapping[str, PluginStatus]:
+        """Register every feature and check the graph, without running any init.
+
+        What ``greenroom plugins list`` uses: it says what ``start()`` would
+        do up to the inits. Raises as ``start()`` would for explicit features.
+        """
         await self.prepare()
+        plan = await self._plan()
+        return {pid: PluginStatus(pid) for pid in plan.plugins}
+
+    async def _plan(self) -> Plan:
         services, settings = self._services, self._settings
         assert services is not None
         assert settings is not None
@@ -149,10 +160,16 @@ class Backend:
         for feature in features:
             _block_if_disabled(registry, feature, settings)
         records, failures = registry.add_all(features)
-        fatal = [error for feature, error in failures if not self._tolerate(feature, error)]
+        fatal = {
+            error.feature or repr(feature): error
+            for feature, error in failures
+            if not self._tolerate(feature, error)
+        }
         if fatal:
             raise FeatureRegistrationError(
-                "features failed to register:\n  " + "\n  ".join(map(str, fatal))
+                "features failed to register:\n  " + "\n  ".join(map(str, fatal.values())),
+                feature=next(iter(fatal)) if len(fatal) == 1 else None,
+                causes=fatal,
             )
         deps = [d for r in records if r.init for d in r.init.deps.values()]
         _raise_problems(
@@ -174,6 +191,25 @@ class Backend:
         _raise_problems(
             [p for ps in plan.problems.values() for p in ps], "missing or invalid dependencies"
         )
+        return plan
+
+    async def _start(self) -> None:
+        try:
+            await self._start_features()
+        except Exception:
+            # Stop what did start (root services' hooks too) before reporting. A stop()
+            # called meanwhile is waiting for this start and runs the hooks itself.
+            if self._stop_task is None:
+                self._stop_task = asyncio.ensure_future(self._stop(wait_for_start=False))
+                await self._stop_task
+            raise
+
+    async def _start_features(self) -> None:
+        await self.prepare()
+        services, settings = self._services, self._settings
+        assert services is not None
+        assert settings is not None
+        plan = await self._plan()
         for ref in services.root_refs():
             await services.get(ref, None)  # roots that plugin dependencies brought in
         self._state.plugins.update({pid: PluginStatus(pid) for pid in plan.plugins})
@@ -184,8 +220,6 @@ class Backend:
             root_lifecycle = await services.get(core_services.root_lifecycle, None)
             initializer.fatal.update(await root_lifecycle.startup_hooks.run())
         if initializer.fatal:
-            self._stop_task = asyncio.ensure_future(self._stop(wait_for_start=False))
-            await self._stop_task
             raise BackendStartupError(initializer.fatal)
         self._state.ready = True
         _log.info("backend started with %d plugin(s)", len(self._started))
@@ -255,8 +289,11 @@ def _block_if_disabled(
 ) -> None:
     plugin_id = getattr(feature, "plugin_id", None)
     module_id = getattr(feature, "module_id", None)
-    if not isinstance(plugin_id, str):
-        return  # the registry reports the missing id
+    # An invalid id is no config key: leave it to the registry, which says what is wrong.
+    if not isinstance(plugin_id, str) or not is_valid_id(plugin_id):
+        return
+    if module_id is not None and not (isinstance(module_id, str) and is_valid_id(module_id)):
+        return
     key = plugin_id if module_id is None else f"{plugin_id}/{module_id}"
     if registry.is_blocked(key):
         return

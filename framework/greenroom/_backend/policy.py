@@ -70,3 +70,29 @@ class StartupSettings:
         default = _policy(self.config, "backend.startup.default.onPluginModuleBootFailure", "abort")
         key = f"backend.startup.plugins.{plugin_id}.modules.{module_id}.onPluginModuleBootFailure"
         return _policy(self.config, key, default)
+
+    def check(self) -> None:
+        """Raise one :class:`ConfigError` listing every invalid boot failure policy.
+
+        Called at start, so that a typo is reported at once rather than only
+        when a plugin fails and the policy is finally read.
+        """
+        keys = [
+            "backend.startup.default.onPluginBootFailure",
+            "backend.startup.default.onPluginModuleBootFailure",
+        ]
+        plugins = self.config.get_optional_config("backend.startup.plugins")
+        for plugin_id in plugins.keys() if plugins is not None else ():
+            prefix = f"backend.startup.plugins.{plugin_id}"
+            keys.append(f"{prefix}.onPluginBootFailure")
+            modules = self.config.get_optional_config(f"{prefix}.modules")
+            for module_id in modules.keys() if modules is not None else ():
+                keys.append(f"{prefix}.modules.{module_id}.onPluginModuleBootFailure")
+        issues: list[ConfigIssue] = []
+        for key in keys:
+            try:
+                _policy(self.config, key, "abort")
+            except ConfigError as exc:
+                issues.extend(exc.issues)
+        if issues:
+            raise ConfigError(issues)

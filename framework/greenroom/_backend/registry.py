@@ -62,8 +62,8 @@ def _check_ids(feature: BackendFeature) -> None:
         if not is_valid_id(value):
             raise FeatureRegistrationError(
                 f"{label} has an invalid {attr} {value!r}: ids must be kebab-case "
-                "(lower-case letters and digits in words joined by '-', starting with a "
-                "letter), for example 'catalog' or 'yaml-files'",
+                "(words of lower-case letters and digits, each starting with a letter, "
+                "joined by '-'), for example 'catalog' or 'yaml-files'",
                 feature=label,
             )
 
@@ -170,10 +170,14 @@ class FeatureRegistry:
                     feature=record.name,
                 )
         if not any(caller.name == "register" for caller in callers):
-            method = getattr(record.feature, "register", None)
+            # Every feature inherits the spec's own ``register``: only a subclass's
+            # method is one the author wrote and forgot to decorate.
+            method = getattr(type(record.feature), "register", None)
             hint = (
                 "its register method lacks the @hookimpl decorator"
-                if method is not None and not hasattr(method, f"{PROJECT_NAME}_impl")
+                if method is not None
+                and method is not FeatureHookSpecs.register
+                and not hasattr(method, f"{PROJECT_NAME}_impl")
                 else "add a method `def register(self, env)` decorated with @hookimpl"
             )
             raise FeatureRegistrationError(

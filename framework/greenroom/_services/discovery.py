@@ -38,11 +38,13 @@ class HostDiscovery:
         self._base = base_url_from(config)
         self._targets: dict[str, tuple[str, str]] = {}
         for endpoint in config.get_optional_config_array("discovery.endpoints") or []:
-            if endpoint.has("target.internal"):
+            # ``target`` is a URL or ``{internal, external}``: look at it before reading
+            # into it, since reading ``target.internal`` from a string is a type error.
+            if isinstance(endpoint.get("target"), str):
+                internal = external = endpoint.get_string("target")
+            else:
                 internal = endpoint.get_string("target.internal")
                 external = endpoint.get_string("target.external")
-            else:
-                internal = external = endpoint.get_string("target")
             for plugin_id in endpoint.get_string_array("plugins"):
                 self._targets[plugin_id] = (internal, external)
 

@@ -7,13 +7,20 @@ from typing import Any
 
 from starlette.types import Send
 
-__all__ = ["send_json"]
+__all__ = ["error_body", "send_json", "send_json_value"]
 
 
 async def send_json(
     send: Send, status: int, body: dict[str, Any], headers: dict[str, str] | None = None
 ) -> None:
     """Send ``body`` as a complete JSON response."""
+    await send_json_value(send, status, body, headers)
+
+
+async def send_json_value(
+    send: Send, status: int, body: Any, headers: dict[str, str] | None = None
+) -> None:
+    """Send any JSON value as a complete response."""
     payload = json.dumps(body).encode()
     raw_headers = [
         (b"content-type", b"application/json"),
