@@ -6,7 +6,9 @@ seconds, default 30), then uvicorn closes and the backend's shutdown hooks
 run. A second SIGINT forces the exit. The process exits 0 after a graceful
 stop: uvicorn re-raises the signal it caught once it is done, which with the
 default handler would end the process with 143, so the handlers that uvicorn
-restores before re-raising are no-ops installed here.
+restores before re-raising only note the signal. A signal that arrives before
+uvicorn installs its own handlers (while root services are built) is noted the
+same way and starts the graceful stop as soon as the server runs.
 """
 
 from __future__ import annotations
@@ -60,16 +62,30 @@ def listen_address(config: ConfigService) -> tuple[str, int]:
 class _GracefulServer(uvicorn.Server):
     """uvicorn's server, draining requests before it stops accepting them."""
 
-    def __init__(self, config: uvicorn.Config, backend: Backend, drain_timeout: float) -> None:
+    def __init__(
+        self,
+        config: uvicorn.Config,
+        backend: Backend,
+        drain_timeout: float,
+        early_signals: list[int],
+    ) -> None:
         super().__init__(config)
         self._backend = backend
         self._drain_timeout = drain_timeout
+        self._early_signals = early_signals
         self._loop: asyncio.AbstractEventLoop | None = None
         self._drain: asyncio.Task[None] | None = None
 
     async def serve(self, sockets: Any = None) -> None:
         self._loop = asyncio.get_running_loop()
         await super().serve(sockets)
+
+    async def main_loop(self) -> None:
+        # uvicorn's handlers are installed by now, so no signal falls between
+        # this check and them; one that came earlier would otherwise be lost.
+        if self._early_signals:
+            self.handle_exit(self._early_signals[0], None)
+        await super().main_loop()
 
     def handle_exit(self, sig: int, frame: FrameType | None) -> None:
         if self._drain is not None or self._loop is None:
@@ -96,7 +112,7 @@ class _GracefulServer(uvicorn.Server):
         self.should_exit = True
 
 
-async def _serve(backend: Backend) -> None:
+async def _serve(backend: Backend, early_signals: list[int]) -> None:
     await backend.prepare()
     config: ConfigService = await backend.get_service(core_services.root_config)
     host, port = listen_address(config)
@@ -113,6 +129,7 @@ async def _serve(backend: Backend) -> None:
         ),
         backend,
         drain,
+        early_signals,
     )
     serving = asyncio.ensure_future(server.serve())
     try:
@@ -127,18 +144,21 @@ async def _serve(backend: Backend) -> None:
         await backend.stop()
 
 
-def _ignore_signal(signum: int, frame: FrameType | None) -> None:
-    """Stands in for the default handler once a graceful stop has finished."""
-
-
 def serve(backend: Backend) -> None:
     """Run ``backend`` under uvicorn until a signal stops it gracefully."""
+    received: list[int] = []
     if threading.current_thread() is not threading.main_thread():
-        asyncio.run(_serve(backend))
+        asyncio.run(_serve(backend, received))
         return
-    previous = {sig: signal.signal(sig, _ignore_signal) for sig in _SIGNALS}
+
+    def note_signal(signum: int, frame: FrameType | None) -> None:
+        # Stands in for the default handler before uvicorn installs its own
+        # and after it restores this one and re-raises the signal it caught.
+        received.append(signum)
+
+    previous = {sig: signal.signal(sig, note_signal) for sig in _SIGNALS}
     try:
-        asyncio.run(_serve(backend))
+        asyncio.run(_serve(backend, received))
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
