@@ -71,15 +71,22 @@ def create_app(
     features: Iterable[Any] = (),
     *,
     config_paths: Sequence[str | Path] | None = None,
+    dynamic_plugins: bool = True,
 ) -> BackendApp:
     """An ASGI app serving a new backend with ``features``.
 
     ``config`` is a config object or mapping; without it, ``config_paths``
     (or, without those, ``app-config.yaml`` and ``app-config.local.yaml`` in
-    the working directory) are loaded.
+    the working directory) are loaded. Installed and dropped-in plugins are
+    loaded too unless ``dynamic_plugins`` is false.
     """
     if config is None and config_paths is not None:
         from greenroom._config import load_config
 
         config = load_config(config_paths)
-    return BackendApp(create_backend(config, features))
+    backend = create_backend(config, features)
+    if dynamic_plugins:
+        from greenroom._dynamic.feature_loader import dynamic_plugins_feature_loader
+
+        backend.add(dynamic_plugins_feature_loader)
+    return BackendApp(backend)

@@ -37,9 +37,11 @@ def cli() -> None:
 
 
 def _register_commands() -> None:
+    from greenroom.cli.plugins import plugins
     from greenroom.cli.start import start
 
     cli.add_command(start)
+    cli.add_command(plugins)
 
 
 _register_commands()
