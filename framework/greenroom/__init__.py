@@ -28,6 +28,7 @@ from greenroom._errors import (
     DependencyError,
     FeatureRegistrationError,
     GreenroomError,
+    PluginPackageError,
     ServiceFactoryError,
 )
 from greenroom._version import __version__
@@ -51,6 +52,7 @@ __all__ = [
     "LifecycleService",
     "LoggerService",
     "PluginMetadataService",
+    "PluginPackageError",
     "RegistrationEnv",
     "RootHealthService",
     "RootHttpRouterService",
