@@ -123,7 +123,12 @@ def spawn(tmp_path: Path) -> Iterator[Callable[..., BackendProcess]]:
         config_file = tmp_path / "app-config.yaml"
         config_file.write_text(yaml.safe_dump(config), encoding="utf-8")
         backend = BackendProcess(
-            [arg.replace("{config}", str(config_file)) for arg in command], tmp_path, port
+            [
+                arg.replace("{config}", str(config_file)).replace("{port}", str(port))
+                for arg in command
+            ],
+            tmp_path,
+            port,
         )
         started.append(backend)
         return backend
@@ -226,3 +231,19 @@ def test_greenroom_start_serves_health_and_exits_0_on_sigterm(
 
     backend.proc.send_signal(signal.SIGTERM)
     assert backend.wait_exit() == 0, backend.output()
+
+
+def test_uvicorn_factory_serves_the_backend_and_runs_shutdown_hooks(
+    spawn: Callable[..., BackendProcess],
+) -> None:
+    """``uvicorn --factory greenroom:create_app`` loads app-config.yaml and starts the backend."""
+    backend = spawn(["-m", "uvicorn", "--factory", "greenroom:create_app", "--port", "{port}"])
+    backend.wait_ready()
+
+    assert backend.get(LIVENESS).status_code == 200
+    assert backend.get(READINESS).json() == {"status": "ok"}
+    assert backend.get("/api/nothing-here").status_code == 404
+
+    backend.proc.send_signal(signal.SIGTERM)
+    backend.wait_exit()
+    assert "backend stopped" in backend.stderr(), backend.output()
