@@ -7,7 +7,7 @@ import types
 
 import pytest
 
-PUBLIC_MODULES = ["greenroom", "greenroom.dynamic"]
+PUBLIC_MODULES = ["greenroom", "greenroom.dynamic", "greenroom.testing"]
 
 
 @pytest.fixture(params=PUBLIC_MODULES)

@@ -21,6 +21,8 @@ from greenroom._api.services.root_http_router import RootHttpRouterService
 from greenroom._backend.app import create_app
 from greenroom._backend.backend import Backend, create_backend
 from greenroom._config import Config, load_config
+from greenroom._config.redaction import RedactingFilter
+from greenroom._config.validation import ConfigSchemaIssue
 from greenroom._errors import (
     BackendStartupError,
     ConfigError,
@@ -28,6 +30,7 @@ from greenroom._errors import (
     DependencyError,
     FeatureRegistrationError,
     GreenroomError,
+    PackageMetadataError,
     PluginPackageError,
     ServiceFactoryError,
 )
@@ -41,6 +44,7 @@ __all__ = [
     "Config",
     "ConfigError",
     "ConfigIssue",
+    "ConfigSchemaIssue",
     "ConfigService",
     "DependencyError",
     "DiscoveryService",
@@ -51,8 +55,10 @@ __all__ = [
     "HttpRouterService",
     "LifecycleService",
     "LoggerService",
+    "PackageMetadataError",
     "PluginMetadataService",
     "PluginPackageError",
+    "RedactingFilter",
     "RegistrationEnv",
     "RootHealthService",
     "RootHttpRouterService",

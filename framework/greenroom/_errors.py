@@ -17,6 +17,7 @@ __all__ = [
     "DependencyError",
     "FeatureRegistrationError",
     "GreenroomError",
+    "PackageMetadataError",
     "PluginPackageError",
     "ServiceFactoryError",
 ]
@@ -158,3 +159,21 @@ class PluginPackageError(GreenroomError, ValueError):
         else:
             text = f"{len(self.problems)} problems:\n  - " + "\n  - ".join(self.problems)
         return f"{text}\nfix: {self.hint}" if self.hint else text
+
+
+class PackageMetadataError(GreenroomError, ValueError):
+    """A workspace package's ``pyproject.toml`` metadata is invalid or out of sync.
+
+    ``problems`` lists every problem found, each rendered as
+    ``<description> @ <file>:$.tool.greenroom.<key>`` where a key is to blame;
+    ``hint`` is the command or edit that fixes them (``greenroom repo fix --publish``).
+    """
+
+    def __init__(self, problems: str | Sequence[str], *, hint: str = "") -> None:
+        self.problems = (problems,) if isinstance(problems, str) else tuple(problems)
+        self.hint = hint
+        if len(self.problems) == 1:
+            message = self.problems[0]
+        else:
+            message = f"{len(self.problems)} problems:\n  - " + "\n  - ".join(self.problems)
+        super().__init__(message)

@@ -316,7 +316,7 @@ async def test_unknown_hook_name_is_refused_with_a_suggestion() -> None:
     assert error.feature == "plugin 'typo-hook'"
     assert (
         "plugin 'typo-hook' implements unknown hook 'regster': the known hooks are "
-        "['register']; did you mean 'register'?"
+        "['config_schema', 'register']; did you mean 'register'?"
     ) in str(error)
 
 

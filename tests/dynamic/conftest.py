@@ -26,6 +26,7 @@ import pytest
 from packaging.tags import sys_tags
 from packaging.utils import canonicalize_name, parse_wheel_filename
 
+from greenroom._dynamic.manager import DynamicPluginManager
 from greenroom._dynamic.models import (
     EntryPointSpec,
     PrivatePackage,
@@ -276,3 +277,56 @@ def make_distribution() -> Callable[..., Path]:
         return write_dist_info(root, name, version, write_files(root, files), **options)
 
     return make
+
+
+# -- installed plugins and managers (the manager, feature loader and CLI tests) --------
+
+
+@pytest.fixture
+def installed_site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """A site-packages folder on ``sys.path`` for this test, its imports forgotten after.
+
+    stevedore keeps each group's entry points for the life of the process in
+    ``ExtensionManager.ENTRY_POINT_CACHE`` (a public class attribute): the test
+    gets an empty one, and the process's is put back afterwards. Its on-disk
+    cache needs nothing: it is keyed by ``sys.path`` and the mtime of every
+    ``entry_points.txt`` on it, and this folder is new.
+    """
+    from stevedore import ExtensionManager
+
+    folder = tmp_path / "site"
+    folder.mkdir()
+    monkeypatch.syspath_prepend(str(folder))
+    monkeypatch.setattr(ExtensionManager, "ENTRY_POINT_CACHE", {})
+    before = set(sys.modules)
+    yield folder
+    for name in set(sys.modules) - before:
+        if str(getattr(sys.modules[name], "__file__", None) or "").startswith(str(folder)):
+            del sys.modules[name]
+    importlib.invalidate_caches()
+
+
+@pytest.fixture
+def make_manager(clean_process: None) -> Iterator[Callable[..., DynamicPluginManager]]:
+    """``make_manager(config, include_installed=False)``: a loaded manager.
+
+    The module loader of each is closed after the test, so that no plugin
+    namespace outlives it (``clean_process`` checks).
+    """
+    from greenroom import Config
+
+    managers: list[DynamicPluginManager] = []
+
+    def make(config: Mapping[str, Any] | Config, **options: Any) -> DynamicPluginManager:
+        options.setdefault("include_installed", False)
+        loaded = config if isinstance(config, Config) else Config.from_data(config)
+        manager = DynamicPluginManager(loaded, **options)
+        managers.append(manager)
+        manager.load()
+        return manager
+
+    yield make
+    for manager in managers:
+        close = getattr(manager.module_loader, "close", None)
+        if close is not None:
+            close()

@@ -96,7 +96,13 @@ async def test_malformed_endpoint_fails_the_start_naming_the_key(
     endpoint: dict[str, Any], path: str
 ) -> None:
     """A malformed endpoint fails the start with the config problem and its key path."""
-    backend = create_backend(config={"discovery": {"endpoints": [endpoint]}})
+    # ``warn``: past the config schema (which reports the same), to the service's own check.
+    backend = create_backend(
+        config={
+            "backend": {"startup": {"onInvalidConfig": "warn"}},
+            "discovery": {"endpoints": [endpoint]},
+        }
+    )
     with pytest.raises(ServiceFactoryError) as info:
         await backend.start()
     assert info.value.service_id == "core.discovery"

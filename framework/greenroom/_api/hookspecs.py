@@ -7,7 +7,7 @@ their implementations with :data:`hookimpl`.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Any, Final
 
 import pluggy
 
@@ -45,4 +45,26 @@ class FeatureHookSpecs:
             @hookimpl
             def register(self, env):
                 env.register_init(self.init, deps={"logger": core_services.logger})
+        """
+
+    @hookspec
+    def config_schema(self) -> dict[str, Any] | None:
+        """The JSON schema of the feature's part of the app config, or None (the default).
+
+        Draft 2020-12 unless the schema's ``$schema`` names another draft. It
+        is applied to the whole config, together with the framework's and
+        every other package's schema, and may mark values with the
+        ``visibility`` keyword (``frontend``, ``backend``, ``secret``). A
+        package can ship the same as a file instead (``config-schema`` in
+        ``[tool.greenroom]``); see docs/how-to/config-schemas-and-secrets.md.
+
+        Example::
+
+            @hookimpl
+            def config_schema(self):
+                return {
+                    "type": "object",
+                    "properties": {"catalog": {"type": "object", "properties": {
+                        "token": {"type": "string", "visibility": "secret"}}}},
+                }
         """

@@ -130,13 +130,23 @@ class Backend:
             internal.append(
                 ServiceFactory(service=core_services.root_config, factory=lambda: config)
             )
+        from greenroom._dynamic import schemas as config_schemas  # issue 6: config checks
+
+        schemas_ref = config_schemas.dynamic_plugins_schemas_service_ref
         services = self._services = ServiceRegistry(self._factories, internal)
-        _raise_problems(services.resolve(core_services), "the service graph is invalid")
+        _raise_problems(
+            services.resolve([*core_services, schemas_ref]), "the service graph is invalid"
+        )
         self._settings = StartupSettings(await services.get(core_services.root_config, None))
         self._settings.check()
         self._state.request_hold_seconds = self._settings.request_hold_seconds
+        # Before the loaders, so that the secrets known so far are hidden while they run.
+        await services.get(schemas_ref, None)
         self._loaded = await run_loaders(self._loaders, services)
         _raise_problems(services.resolve(core_services), "the service graph is invalid")
+        await config_schemas.check_config_at_startup(
+            services, [*self._features, *self._loaded.features], self._settings
+        )
         for ref in services.root_refs():
             await services.get(ref, None)
         self._http_app = await services.get(core_services.root_http_router, None)

@@ -4,6 +4,8 @@
 ``greenroom start`` and ``create_app()``) discovers every plugin, provides
 ``dynamic_plugins_service_ref`` (the :class:`DynamicPluginManager`), serves
 ``GET /.greenroom/dynamic-features/plugins``, and adds each loaded feature.
+It also provides ``dynamic_plugins_frontend_service_ref``, which serves the
+frontend plugins' assets under ``/.greenroom/dynamic-features/remotes``.
 A discovered plugin that fails to register is recorded, never fatal.
 """
 
@@ -18,6 +20,8 @@ from greenroom._api.services.config import ConfigService
 from greenroom._api.services.refs import core_services
 from greenroom._api.services.root_http_router import RootHttpRouterService
 from greenroom._backend.state import BackendState, backend_state_ref
+from greenroom._dynamic.frontend import ResolverOption
+from greenroom._dynamic.frontend_remotes import frontend_remotes_factory
 from greenroom._dynamic.manager import DynamicPluginManager, record_failure
 
 __all__ = [
@@ -65,13 +69,21 @@ class DynamicPluginsFeatureLoader(FeatureLoader):
 
     ``module_loader`` replaces the namespaced module loader for root
     directory plugins (the seed's ``moduleLoader`` option);
-    ``include_installed=False`` ignores installed entry points.
+    ``include_installed=False`` ignores installed entry points;
+    ``frontend_remote_resolver`` (a ``FrontendRemoteResolver``, or a function
+    of the plugin returning one) changes how frontend remotes are read.
     """
 
-    __slots__ = ("_options",)
+    __slots__ = ("_frontend_resolver", "_options")
 
-    def __init__(self, **options: Any) -> None:
+    def __init__(
+        self,
+        *,
+        frontend_remote_resolver: ResolverOption = None,
+        **options: Any,
+    ) -> None:
         self._options = options
+        self._frontend_resolver = frontend_remote_resolver
         super().__init__(
             self._load,
             deps={
@@ -84,11 +96,17 @@ class DynamicPluginsFeatureLoader(FeatureLoader):
         )
 
     def __call__(
-        self, *, module_loader: Any = None, include_installed: bool = True
+        self,
+        *,
+        module_loader: Any = None,
+        include_installed: bool = True,
+        frontend_remote_resolver: ResolverOption = None,
     ) -> DynamicPluginsFeatureLoader:
         """A loader with these options."""
         return DynamicPluginsFeatureLoader(
-            module_loader=module_loader, include_installed=include_installed
+            module_loader=module_loader,
+            include_installed=include_installed,
+            frontend_remote_resolver=frontend_remote_resolver,
         )
 
     def _load(
@@ -98,6 +116,7 @@ class DynamicPluginsFeatureLoader(FeatureLoader):
         manager.load()
         root_router.use(PLUGINS_PATH, PluginsListApp(manager, state))
         yield ServiceFactory(service=dynamic_plugins_service_ref, factory=lambda: manager)
+        yield frontend_remotes_factory(manager, self._frontend_resolver)
         yield from manager.features()
 
 

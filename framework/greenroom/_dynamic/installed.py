@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import importlib.metadata
 import logging
+from collections.abc import Collection
 from pathlib import Path
 from typing import Any
 
 import attrs
+from packaging.utils import canonicalize_name
 
 from greenroom._dynamic.models import ENTRY_POINT_GROUPS, FRONTEND_ROLES
 
@@ -60,9 +62,13 @@ def _distributions_by_entry_point() -> dict[tuple[str, str, str], tuple[str, str
     return found
 
 
-def discover_installed() -> list[InstalledEntryPoint]:
-    """Every installed greenroom entry point, backend ones loaded, in a stable order."""
-    from stevedore import ExtensionManager
+def discover_installed(skip: Collection[str] = frozenset()) -> list[InstalledEntryPoint]:
+    """Every installed greenroom entry point, backend ones loaded, in a stable order.
+
+    Entry points of the distributions in ``skip`` (canonical names: the
+    disabled ones) are listed but not imported.
+    """
+    from stevedore import NamedExtensionManager
 
     owners = _distributions_by_entry_point()
     entries: list[InstalledEntryPoint] = []
@@ -70,32 +76,30 @@ def discover_installed() -> list[InstalledEntryPoint]:
         if role in FRONTEND_ROLES:
             entries.extend(_frontend_entries(group, owners))
             continue
-        failures: dict[str, str] = {}
-        manager = ExtensionManager(
-            group, invoke_on_load=False, on_load_failure_callback=_recorder(failures)
+        # stevedore lists the group (through its cache) and loads nothing (no names):
+        # each entry point is imported below on its own, because stevedore's loading
+        # lets an AssertionError abort all of them, and selects by entry point name,
+        # which two distributions may share.
+        listing: NamedExtensionManager[Any] = NamedExtensionManager(
+            group, (), on_missing_entrypoints_callback=None
         )
-        loaded = {ext.name: ext for ext in manager}
-        for ep in manager.list_entry_points():
+        for ep in listing.list_entry_points():
             dist_name, dist_version = owners.get((group, ep.name, ep.value), ("unknown", "0"))
             entry = InstalledEntryPoint(group, ep.name, ep.value, dist_name, dist_version)
-            extension = loaded.get(ep.name)
-            if extension is not None and extension.entry_point.value == ep.value:
-                entry.target = extension.plugin
-            else:
-                entry.failure = failures.get(ep.name, f"could not import {ep.value!r}")
+            if canonicalize_name(dist_name) not in skip:
+                _load(entry, ep)
             entries.append(entry)
     entries.sort(key=lambda e: (e.dist_name.lower(), e.group, e.name))
     return entries
 
 
-def _recorder(failures: dict[str, str]) -> Any:
-    """A stevedore load-failure callback that records the error by entry point name."""
-
-    def record(manager: Any, ep: importlib.metadata.EntryPoint, err: Exception) -> None:
-        failures[ep.name] = f"could not import {ep.value!r}: {type(err).__name__}: {err}"
-        _log.debug("entry point %s failed to load", ep.name, exc_info=err)
-
-    return record
+def _load(entry: InstalledEntryPoint, ep: importlib.metadata.EntryPoint) -> None:
+    """Import what ``ep`` names into ``entry.target``, or record why it failed."""
+    try:
+        entry.target = ep.load()
+    except Exception as exc:  # a plugin's import failure is its own (issue 3)
+        entry.failure = f"could not import {ep.value!r}: {type(exc).__name__}: {exc}"
+        _log.debug("entry point %s failed to load", ep.name, exc_info=exc)
 
 
 def _frontend_entries(

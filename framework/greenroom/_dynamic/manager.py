@@ -49,7 +49,7 @@ class DynamicPlugin:
     failure: str | None = None
     #: The features it provides (backend roles), once loaded.
     features: list[BackendFeature] = attrs.field(factory=list, repr=False)
-    #: The folder of built assets (frontend roles).
+    #: The folder of built web assets, ``<package>/dist`` (frontend roles).
     assets_dir: Path | None = None
     #: The root-directory package it came from, if any.
     package: ScannedPluginPackage | None = attrs.field(default=None, repr=False)
@@ -161,7 +161,7 @@ class DynamicPluginManager:
             return
         self._loaded = True
         if self._include_installed:
-            for entry in discover_installed():
+            for entry in discover_installed(skip=self.settings.disabled):
                 self._add(self._from_entry_point(entry))
         root = self.settings.root_directory
         if root is not None:
@@ -181,12 +181,14 @@ class DynamicPluginManager:
             location=f"the Python environment ({entry.dist_name} {entry.dist_version})",
             entry_point=EntryPointSpec(entry.group, entry.name, entry.value),
         )
+        if canonicalize_name(entry.dist_name) in self.settings.disabled:
+            return plugin  # never imported: _add marks it disabled
         if entry.failure is not None:
             plugin.fail(entry.failure)
         elif entry.role in BACKEND_ROLES:
             self._attach_features(plugin, lambda: entry.target)
-        else:
-            plugin.assets_dir = entry.package_dir
+        elif entry.package_dir is not None:
+            plugin.assets_dir = entry.package_dir / "dist"
         return plugin
 
     def _load_root(self, root: Path) -> None:
@@ -202,16 +204,24 @@ class DynamicPluginManager:
             for plugin in _plugins_of(package):
                 if self._add(plugin) and plugin.state == "loaded":
                     pending.append((package, plugin))
-        usable = list({p.path: p for p, plugin in pending if plugin.state == "loaded"}.values())
-        if not usable:
-            return
+        # Only Python code needs an import namespace: frontend packages are never imported.
+        usable = list(
+            {
+                p.path: p
+                for p, plugin in pending
+                if plugin.state == "loaded" and plugin.role in BACKEND_ROLES
+            }.values()
+        )
         try:
-            self.module_loader.prepare(usable)
+            if usable:
+                self.module_loader.prepare(usable)
         except Exception as exc:
             for _, plugin in pending:
-                plugin.fail(f"the module loader could not prepare the root directory: {exc}")
-            return
+                if plugin.role in BACKEND_ROLES:
+                    plugin.fail(f"the module loader could not prepare the root directory: {exc}")
         for package, plugin in pending:
+            if plugin.state != "loaded":
+                continue
             if plugin.role in BACKEND_ROLES:
                 assert plugin.entry_point is not None
                 reference = plugin.entry_point.value
@@ -221,7 +231,7 @@ class DynamicPluginManager:
             elif package.content_dir is not None and plugin.entry_point is not None:
                 folder = package.content_dir / plugin.entry_point.value.replace(".", "/")
                 if (folder / "dist").is_dir():
-                    plugin.assets_dir = folder
+                    plugin.assets_dir = folder / "dist"
                 else:
                     plugin.fail(
                         f"frontend package {plugin.entry_point.value!r} has no dist/ folder in "
@@ -243,11 +253,15 @@ class DynamicPluginManager:
 
     def _add(self, plugin: DynamicPlugin) -> bool:
         """Add ``plugin`` unless disabled or a duplicate distribution; True if it counts."""
-        key = canonicalize_name(plugin.name) if plugin.state != "failed" else None
+        # Disabled wins over failed: a broken plugin is what one disables by config.
+        named = plugin.entry_point is not None or (
+            plugin.package is not None and plugin.package.manifest is not None
+        )
+        key = canonicalize_name(plugin.name) if named else None
         if key is not None and key in self.settings.disabled:
-            plugin.state = "disabled"
+            plugin.state, plugin.failure = "disabled", None
             plugin.features = []
-        elif key is not None:
+        elif key is not None and plugin.state != "failed":
             for other in self._plugins:
                 if (
                     other.state != "failed"
@@ -280,9 +294,9 @@ def _plugins_of(package: ScannedPluginPackage) -> Iterable[DynamicPlugin]:
     manifest = package.manifest
     if manifest is None or package.failure is not None:
         yield DynamicPlugin(
-            package.path.name,
-            "",
-            "unknown",
+            package.path.name if manifest is None else manifest.name,
+            "" if manifest is None else manifest.version,
+            "unknown" if manifest is None else manifest.role,
             str(package.path),
             location=str(package.path),
             state="failed",

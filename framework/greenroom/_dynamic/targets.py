@@ -15,6 +15,11 @@ from greenroom._errors import FeatureRegistrationError
 __all__ = ["features_from_target"]
 
 _EXPECTED = {"backend-plugin": BackendPlugin, "backend-plugin-module": BackendModule}
+#: The entry point group of each kind of feature, for the fix in a wrong-group message.
+_GROUPS = {
+    "greenroom.backend_plugin": BackendPlugin,
+    "greenroom.backend_plugin_module": BackendModule,
+}
 
 
 def features_from_target(target: Any, role: str, source: str) -> list[BackendFeature]:
@@ -27,9 +32,15 @@ def features_from_target(target: Any, role: str, source: str) -> list[BackendFea
     for item in items:
         feature = _instantiate(item, source)
         if not isinstance(feature, expected):
+            other = next((g for g, kind in _GROUPS.items() if isinstance(feature, kind)), None)
+            fix = (
+                f"move the entry point to the {other} group"
+                if other
+                else f"point the entry point at a {expected.__name__}"
+            )
             raise FeatureRegistrationError(
                 f"{source} is in a {role} group but provides {feature!r}, not a "
-                f"{expected.__name__}: move the entry point to the group of its kind"
+                f"{expected.__name__}: {fix}"
             )
         features.append(feature)
     return features

@@ -10,6 +10,7 @@ from greenroom._api.service_ref import ServiceFactory
 from greenroom._api.services.logger import LoggerService, RootLoggerService
 from greenroom._api.services.plugin_metadata import PluginMetadataService
 from greenroom._api.services.refs import core_services
+from greenroom._config.redaction import install_redaction
 from greenroom._services.log_format import FIELDS_ATTR
 
 __all__ = ["FieldsLogger", "service_factory"]
@@ -42,10 +43,9 @@ def _plugin_logger(
     root_logger: RootLoggerService, metadata: PluginMetadataService
 ) -> LoggerService:
     del root_logger  # a dependency only so that logging is configured first
-    return FieldsLogger(
-        logging.getLogger(f"greenroom.plugin.{metadata.plugin_id}"),
-        {"plugin": metadata.plugin_id},
-    )
+    name = f"greenroom.plugin.{metadata.plugin_id}"
+    install_redaction(loggers=[name])  # secrets hidden whatever handlers the app set up
+    return FieldsLogger(logging.getLogger(name), {"plugin": metadata.plugin_id})
 
 
 service_factory: Final = ServiceFactory(

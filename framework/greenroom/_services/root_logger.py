@@ -5,6 +5,8 @@ Config: ``backend.logging.level`` (``debug``, ``info`` default, ``warning``,
 default: text on a terminal, JSON lines otherwise). When the process has
 already configured logging (a root handler exists, as under pytest's
 ``caplog`` or after ``dictConfig``), Greenroom adds no handler of its own.
+Values at ``visibility: secret`` config paths are redacted as ``***``; see
+``greenroom._config.redaction`` for which records that covers.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from greenroom._api.service_ref import ServiceFactory
 from greenroom._api.services.config import ConfigService
 from greenroom._api.services.logger import RootLoggerService
 from greenroom._api.services.refs import core_services
+from greenroom._config.redaction import install_redaction
 from greenroom._errors import ConfigError, ConfigIssue
 from greenroom._services.log_format import JsonFormatter, TextFormatter
 from greenroom._services.logger import FieldsLogger
@@ -34,14 +37,20 @@ _HANDLER_NAME: Final = "greenroom"
 
 
 def configure_logging(level: str = "info", fmt: str = "auto") -> None:
-    """Install Greenroom's handler on the root logger, unless logging is configured."""
+    """Install Greenroom's handler on the root logger, unless logging is configured.
+
+    Secret config values are redacted on the ``greenroom`` loggers either
+    way, and on everything Greenroom's own handler prints (issue 6).
+    """
     root = logging.getLogger()
     ours = [h for h in root.handlers if h.get_name() == _HANDLER_NAME]
+    install_redaction(greenroom=True)
     if root.handlers and not ours:
         logging.getLogger("greenroom").setLevel(_LEVELS[level])
         return
     handler = ours[0] if ours else logging.StreamHandler(sys.stderr)
     handler.set_name(_HANDLER_NAME)
+    install_redaction(handler=handler)
     use_json = fmt == "json" or (fmt == "auto" and not sys.stderr.isatty())
     handler.setFormatter(JsonFormatter() if use_json else TextFormatter())
     if not ours:

@@ -37,11 +37,19 @@ def cli() -> None:
 
 
 def _register_commands() -> None:
+    from greenroom.cli.config import config
+    from greenroom.cli.new import new
+    from greenroom.cli.package import package
     from greenroom.cli.plugins import plugins
+    from greenroom.cli.repo import repo
     from greenroom.cli.start import start
 
     cli.add_command(start)
     cli.add_command(plugins)
+    cli.add_command(config)
+    cli.add_command(repo)
+    cli.add_command(package)
+    cli.add_command(new)
 
 
 _register_commands()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import sys
@@ -33,7 +34,10 @@ def list_plugins(config_paths: tuple[str, ...], as_json: bool, include_failed: b
     plugin's register hook (no init runs), so what it says is what start
     will do. Logs go to stderr.
     """
-    rows = asyncio.run(_collect(config_paths))
+    # Plugin code runs in register (and at import): whatever it prints must not
+    # reach stdout, which --json promises holds only the list.
+    with contextlib.redirect_stdout(sys.stderr):
+        rows = asyncio.run(_collect(config_paths))
     if not include_failed:
         rows = [row for row in rows if row["state"] != "failed"]
     if as_json:
@@ -61,10 +65,13 @@ async def _collect(config_paths: tuple[str, ...]) -> list[dict[str, Any]]:
 
 
 def _print_table(rows: list[dict[str, Any]]) -> None:
-    from rich.console import Console
-    from rich.table import Table
-
-    table = Table(*_COLUMNS, title=f"{len(rows)} plugin(s)")
-    for row in rows:
-        table.add_row(*("" if row[c] is None else str(row[c]) for c in _COLUMNS))
-    Console().print(table)
+    """Plain columns (click only), nothing cut short: sources and failures are read in full."""
+    cells = [list(_COLUMNS)] + [
+        [" ".join(str(row[c]).split()) if row[c] is not None else "" for c in _COLUMNS]
+        for row in rows
+    ]
+    widths = [max(len(cell) for cell in column) for column in zip(*cells, strict=True)]
+    for line in cells:
+        padded = (cell.ljust(width) for cell, width in zip(line, widths, strict=True))
+        click.echo("  ".join(padded).rstrip())
+    click.echo(f"{len(rows)} plugin(s)")
