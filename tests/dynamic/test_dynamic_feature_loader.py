@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import sys
 from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -16,7 +17,6 @@ from greenroom import (
     Backend,
     BackendPlugin,
     BackendStartupError,
-    GreenroomError,
     create_backend,
     hookimpl,
 )
@@ -90,12 +90,7 @@ async def running(
         async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
             yield backend, manager, client
     finally:
-        await backend.stop()
-        # Stopping leaves the plugin namespaces registered: unload them for the next test
-        # (also after a failed start, once the loader has run).
-        with contextlib.suppress(GreenroomError):
-            manager = await backend.get_service(dynamic_plugins_service_ref)
-            manager.module_loader.close()
+        await backend.stop()  # also unloads the plugin namespaces (a root shutdown hook)
 
 
 def continue_on(*plugin_ids: str) -> dict[str, Any]:
@@ -277,3 +272,17 @@ async def test_a_custom_module_loader_is_used(tmp_path: Path, clean_process: Non
 
     assert module_loader.prepared == [wheel.name]
     assert module_loader.loaded == ["acme_todo:Plugin"]
+
+
+async def test_stopping_unloads_plugins_so_a_new_backend_can_load_them(
+    tmp_path: Path, clean_process: None
+) -> None:
+    """After stop(), the same root loads again in a new backend of the same process."""
+    root = tmp_path / "plugins"
+    root.mkdir()
+    write_wheel(root, plugin_dist("acme-todo", "todo", route="items"))
+    for _ in range(2):
+        async with running(root_config(root)) as (_, manager, client):
+            assert (await client.get("/api/todo/items")).status_code == 200
+            assert [p.state for p in manager.plugins(True)] == ["loaded"]
+    assert not [name for name in sys.modules if name.startswith("greenroom_dynamic.")]

@@ -271,7 +271,7 @@ class Backend:
         except Exception as exc:  # the start failed before root services existed
             _log.debug("no root lifecycle to stop: %s", exc)
         else:
-            failures.update(await root_lifecycle.shutdown_hooks.run())
+            failures.update(await root_lifecycle.shutdown_hooks.run(reverse=True))
         for name, error in failures.items():
             _log.error("%s failed: %s", name, error, exc_info=error)
         _log.info("backend stopped")

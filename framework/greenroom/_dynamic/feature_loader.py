@@ -17,6 +17,7 @@ from typing import Any, Final
 from greenroom._api.feature_loader import FeatureLoader
 from greenroom._api.service_ref import ServiceFactory, ServiceRef
 from greenroom._api.services.config import ConfigService
+from greenroom._api.services.lifecycle import RootLifecycleService
 from greenroom._api.services.refs import core_services
 from greenroom._api.services.root_http_router import RootHttpRouterService
 from greenroom._backend.state import BackendState, backend_state_ref
@@ -89,6 +90,7 @@ class DynamicPluginsFeatureLoader(FeatureLoader):
             deps={
                 "config": core_services.root_config,
                 "root_router": core_services.root_http_router,
+                "root_lifecycle": core_services.root_lifecycle,
                 "state": backend_state_ref,
             },
             name="dynamic_plugins_feature_loader",
@@ -110,9 +112,16 @@ class DynamicPluginsFeatureLoader(FeatureLoader):
         )
 
     def _load(
-        self, config: ConfigService, root_router: RootHttpRouterService, state: BackendState
+        self,
+        config: ConfigService,
+        root_router: RootHttpRouterService,
+        root_lifecycle: RootLifecycleService,
+        state: BackendState,
     ) -> Iterator[Any]:
         manager = DynamicPluginManager(config, **self._options)
+        # Registered before any plugin's root hooks, so it runs after them (LIFO):
+        # the plugins' namespaces are unloaded last, and a new backend can load them.
+        root_lifecycle.add_shutdown_hook(manager.close)
         manager.load()
         root_router.use(PLUGINS_PATH, PluginsListApp(manager, state))
         yield ServiceFactory(service=dynamic_plugins_service_ref, factory=lambda: manager)

@@ -153,6 +153,12 @@ class DynamicPluginManager:
             )
         return self._module_loader
 
+    def close(self) -> None:
+        """Unload the namespaces of root-directory plugins (their modules leave sys.modules)."""
+        close = getattr(self._module_loader, "close", None)
+        if close is not None:
+            close()
+
     # -- loading ----------------------------------------------------------
 
     def load(self) -> None:

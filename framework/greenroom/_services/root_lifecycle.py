@@ -24,7 +24,11 @@ class RootLifecycle:
         self.startup_hooks.add(hook)
 
     def add_shutdown_hook(self, hook: LifecycleHook) -> None:
-        """Run ``hook`` when the backend stops, after every plugin's shutdown hooks."""
+        """Run ``hook`` when the backend stops, after every plugin's shutdown hooks.
+
+        Root shutdown hooks run in reverse order of registration, like
+        :class:`contextlib.ExitStack`: what was set up last is torn down first.
+        """
         self.shutdown_hooks.add(hook)
 
 
