@@ -12,12 +12,15 @@ from pathlib import Path
 
 __all__ = [
     "BackendStartupError",
+    "BundleError",
     "ConfigError",
     "ConfigIssue",
     "DependencyError",
+    "DevDataStoreError",
     "FeatureRegistrationError",
     "GreenroomError",
     "PackageMetadataError",
+    "PackageScriptError",
     "PluginPackageError",
     "ServiceFactoryError",
 ]
@@ -177,3 +180,60 @@ class PackageMetadataError(GreenroomError, ValueError):
         else:
             message = f"{len(self.problems)} problems:\n  - " + "\n  - ".join(self.problems)
         super().__init__(message)
+
+
+class BundleError(GreenroomError, RuntimeError):
+    """``greenroom package bundle`` (or ``build-workspace``, ``backend bundle``) failed.
+
+    ``package`` is the distribution being bundled, ``step`` the step that
+    failed (``build``, ``install``, ``validate``, ...), ``problems`` every
+    problem found, ``log`` the log file holding the tools' output (if kept)
+    and ``hint`` the fix.
+    """
+
+    def __init__(
+        self,
+        problems: str | Sequence[str],
+        *,
+        package: str | None = None,
+        step: str | None = None,
+        hint: str = "",
+        log: Path | None = None,
+    ) -> None:
+        self.problems = (problems,) if isinstance(problems, str) else tuple(problems)
+        self.package = package
+        self.step = step
+        self.hint = hint
+        self.log = log
+        if len(self.problems) == 1:
+            message = self.problems[0]
+        else:
+            message = f"{len(self.problems)} problems:\n  - " + "\n  - ".join(self.problems)
+        super().__init__(message)
+
+
+class PackageScriptError(GreenroomError, RuntimeError):
+    """A package script (``greenroom package start|build|lint|typecheck|test|clean``) cannot run.
+
+    ``package`` is the package it was run for, ``script`` the script, and
+    ``hint`` the fix (a tool to install, a role that has the script).
+    """
+
+    def __init__(
+        self, message: str, *, package: str | None = None, script: str | None = None, hint: str = ""
+    ) -> None:
+        super().__init__(message)
+        self.package = package
+        self.script = script
+        self.hint = hint
+
+
+class DevDataStoreError(GreenroomError, ValueError):
+    """A value cannot be kept in the development data store (``greenroom.dev``).
+
+    ``key`` is the key it was saved under; the cause (a pickling error) is chained.
+    """
+
+    def __init__(self, message: str, *, key: str) -> None:
+        super().__init__(message)
+        self.key = key

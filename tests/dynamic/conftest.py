@@ -13,6 +13,7 @@ than with ``-r``.
 from __future__ import annotations
 
 import importlib
+import importlib.metadata
 import importlib.util
 import os
 import sys
@@ -35,6 +36,7 @@ from greenroom._dynamic.models import (
 )
 from greenroom._dynamic.module_loader import NamespacedModuleLoader
 from greenroom._dynamic.rewrite import PREFIX
+from hidden_plugins import filtered_distributions
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -298,6 +300,8 @@ def installed_site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[
     folder.mkdir()
     monkeypatch.syspath_prepend(str(folder))
     monkeypatch.setattr(ExtensionManager, "ENTRY_POINT_CACHE", {})
+    # The environment's own plugins (./dev installs the contrib plugins) are not the test's.
+    monkeypatch.setattr(importlib.metadata, "distributions", filtered_distributions([folder]))
     before = set(sys.modules)
     yield folder
     for name in set(sys.modules) - before:

@@ -12,8 +12,11 @@ import pytest
 from dynamic_plugin_sources import plugin_dist, root_config, write_config
 from dynamic_scan_builders import write_folder, write_wheel
 
+from hidden_plugins import SUBPROCESS
+
 #: Runs the CLI as the console script does, with this interpreter.
-CLI = "import sys; from greenroom.cli import main; sys.argv[0] = 'greenroom'; main()"
+# Only the plugins the test makes: not those ./dev installs into the environment.
+CLI = SUBPROCESS + "from greenroom.cli import main; sys.argv[0] = 'greenroom'; main()"
 #: Generous, for a loaded machine; a listing takes about a second.
 DEADLINE_SECONDS = 60
 KEYS = {"name", "version", "role", "plugin_id", "source", "state", "failure"}

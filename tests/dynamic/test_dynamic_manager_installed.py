@@ -216,6 +216,22 @@ def test_frontend_entry_points_are_never_imported(installed_site: Path) -> None:
     assert "acme_web_bare" not in sys.modules
 
 
+def test_an_editable_frontend_package_is_found_where_it_lives(
+    installed_site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An editable install (a .pth path to src/): dist/ is found in src/, still not imported."""
+    install(installed_site, Dist(name="acme-web", entry_points={FRONTEND: {"web": "acme_web"}}))
+    source = tmp_path / "src"
+    (source / "acme_web" / "dist").mkdir(parents=True)
+    (source / "acme_web" / "__init__.py").write_text("raise AssertionError('imported')\n")
+    monkeypatch.syspath_prepend(str(source))  # what the editable wheel's .pth line does
+
+    (record,) = load().plugins(include_failed=True)
+
+    assert (record.state, record.assets_dir) == ("loaded", source / "acme_web" / "dist")
+    assert "acme_web" not in sys.modules
+
+
 def test_a_disabled_installed_plugin_is_listed_but_never_imported(installed_site: Path) -> None:
     """dynamicPlugins.disabled: the distribution is 'disabled', even when its import would fail."""
     broken = plugin_dist("acme-broken", "broken")

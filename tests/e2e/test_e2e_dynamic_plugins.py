@@ -16,10 +16,12 @@ from test_e2e_graceful_shutdown import BackendProcess, free_port
 
 # tests/ is on sys.path (its conftest.py): the hand-made wheel builder of the scanner tests.
 from dynamic.dynamic_scan_builders import BACKEND, Dist, write_wheel
+from hidden_plugins import SUBPROCESS
 
 pytestmark = pytest.mark.e2e
 
-CLI = "import sys; from greenroom.cli import main; sys.argv[0] = 'greenroom'; main()"
+# Only the plugins the test makes: not those ./dev installs into the environment.
+CLI = SUBPROCESS + "from greenroom.cli import main; sys.argv[0] = 'greenroom'; main()"
 ROUTE = "/api/todo/hello"
 LISTING = "/.greenroom/dynamic-features/plugins"
 

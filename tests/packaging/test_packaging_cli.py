@@ -60,7 +60,18 @@ def test_the_cli_reference_is_the_real_help() -> None:
     if os.environ.get("GREENROOM_UPDATE_DOCS") == "1":
         CLI_PAGE.write_text(wanted, encoding="utf-8")
     commands = [match["command"] for match in HELP_BLOCK.finditer(text)]
-    assert commands == ["repo", "repo list", "repo fix", "package", "package check", "new"]
+    assert commands == [
+        "repo",
+        "repo list",
+        "repo fix",
+        "package",
+        "package check",
+        "package bundle",
+        "new",
+        "build-workspace",
+        "backend",
+        "backend bundle",
+    ]
     assert text == wanted, "run GREENROOM_UPDATE_DOCS=1 pytest tests/packaging to update"
 
 

@@ -70,7 +70,7 @@ def test_every_problem_is_reported_at_once_with_file_and_key() -> None:
     )
     assert problems == [
         "unknown key, the keys are role, plugin-id, plugin-packages, plugin-package, moved, "
-        f"inline @ {FILE}:$.tool.greenroom.pluginId",
+        f"inline, config-schema @ {FILE}:$.tool.greenroom.pluginId",
         "unknown role 'plugin', expected one of: frontend, backend, cli, web-library, "
         "node-library, common-library, frontend-plugin, frontend-plugin-module, "
         f"backend-plugin, backend-plugin-module @ {FILE}:$.tool.greenroom.role",

@@ -257,7 +257,11 @@ def installed(tmp_path: Path) -> Iterator[Path]:
         yield site
     finally:
         sys.path.remove(str(site))
-        for name in [n for n in sys.modules if n.partition(".")[0] in {"acme_todo", "acme_bad"}]:
+        for name in [
+            n
+            for n in sys.modules
+            if n.partition(".")[0] in {"gr_schema_installed", "gr_schema_broken"}
+        ]:
             del sys.modules[name]
 
 
@@ -269,21 +273,23 @@ def test_installed_schemas_read_the_entry_point_file_with_importlib_resources(
         installed,
         "acme-todo",
         {
-            "acme_todo/__init__.py": "",
-            "acme_todo/schemas/config.yaml": "type: object\nproperties:\n  todo: {type: object}\n",
+            "gr_schema_installed/__init__.py": "",
+            "gr_schema_installed/schemas/config.yaml": (
+                "type: object\nproperties:\n  todo: {type: object}\n"
+            ),
         },
-        {SCHEMA_GROUP: {"schemas/config.yaml": "acme_todo"}},
+        {SCHEMA_GROUP: {"schemas/config.yaml": "gr_schema_installed"}},
     )
     write_folder(
         installed,
         "acme-bad",
-        {"acme_bad/__init__.py": ""},
-        {SCHEMA_GROUP: {"missing.json": "acme_bad", "../escape.json": "acme_bad"}},
+        {"gr_schema_broken/__init__.py": ""},
+        {SCHEMA_GROUP: {"missing.json": "gr_schema_broken", "../escape.json": "gr_schema_broken"}},
     )
     schema = installed_schemas()
     todo = [s for s in schema.sources if s.package == "acme-todo"]
     assert [s.value["properties"] for s in todo] == [{"todo": {"type": "object"}}]
-    assert todo[0].origin == "acme_todo/schemas/config.yaml"
+    assert todo[0].origin == "gr_schema_installed/schemas/config.yaml"
     bad = sorted((p.package, p.message) for p in schema.problems if p.package == "acme-bad")
     assert bad[0][1].startswith("entry point '../escape.json'")
     assert bad[1][1] == "the schema file does not exist"
@@ -291,9 +297,10 @@ def test_installed_schemas_read_the_entry_point_file_with_importlib_resources(
 
 
 # -- dynamic plugins in the root directory ------------------------------------------------
+# Import names of their own: the module loader keeps one copy of a package per process.
 
 PLUGIN_CODE = {
-    "acme_todo/__init__.py": """
+    "gr_schema_todo/__init__.py": """
         from greenroom import BackendPlugin, hookimpl
 
         class TodoPlugin(BackendPlugin):
@@ -303,7 +310,7 @@ PLUGIN_CODE = {
             def register(self, env):
                 env.register_init(lambda: None)
         """,
-    "acme_todo/config.schema.json": json.dumps(TODO_SCHEMA),
+    "gr_schema_todo/config.schema.json": json.dumps(TODO_SCHEMA),
 }
 
 
@@ -312,22 +319,25 @@ def test_root_directory_schemas_come_from_bundles_and_folders(tmp_path: Path) ->
     root = tmp_path / "plugins"
     write_bundle(
         root / "todo-bundle",
-        "acme-todo",
+        "gr-schema-todo",
         PLUGIN_CODE,
-        {BACKEND: {"todo": "acme_todo:TodoPlugin"}},
-        {"schemas": [{"packageName": "acme-todo", "path": "x", "value": TODO_SCHEMA}]},
+        {BACKEND: {"todo": "gr_schema_todo:TodoPlugin"}},
+        {"schemas": [{"packageName": "gr-schema-todo", "path": "x", "value": TODO_SCHEMA}]},
     )
     notes_code = {
-        "acme_notes/__init__.py": PLUGIN_CODE["acme_todo/__init__.py"]
+        "gr_schema_notes/__init__.py": PLUGIN_CODE["gr_schema_todo/__init__.py"]
         .replace('"todo"', '"notes"')
         .replace("TodoPlugin", "NotesPlugin"),
-        "acme_notes/schema.json": json.dumps({"properties": {"notes": {"type": "string"}}}),
+        "gr_schema_notes/schema.json": json.dumps({"properties": {"notes": {"type": "string"}}}),
     }
     write_folder(
         root / "notes",
-        "acme-notes",
+        "gr-schema-notes",
         notes_code,
-        {BACKEND: {"notes": "acme_notes:NotesPlugin"}, SCHEMA_GROUP: {"schema.json": "acme_notes"}},
+        {
+            BACKEND: {"notes": "gr_schema_notes:NotesPlugin"},
+            SCHEMA_GROUP: {"schema.json": "gr_schema_notes"},
+        },
     )
     config = Config.from_data(
         {
@@ -343,15 +353,15 @@ def test_root_directory_schemas_come_from_bundles_and_folders(tmp_path: Path) ->
     ]
     schemas = DynamicPluginsSchemas(config, base=ConfigSchema())
     schemas.add_dynamic_plugins(manager)
-    assert schemas.schema.packages == ("acme-notes", "acme-todo")
+    assert schemas.schema.packages == ("gr-schema-notes", "gr-schema-todo")
     assert schemas.add_dynamic_plugins_schemas(ConfigSchema()).packages == (
-        "acme-notes",
-        "acme-todo",
+        "gr-schema-notes",
+        "gr-schema-todo",
     )
     issues = schemas.validate().issues
     assert [(i.path, i.package) for i in issues] == [
-        ("$.notes", "acme-notes"),
-        ("$.todo.limit", "acme-todo"),
+        ("$.notes", "gr-schema-notes"),
+        ("$.todo.limit", "gr-schema-todo"),
     ]
 
 
@@ -474,3 +484,35 @@ def build_one(item: SchemaSource | SchemaProblem) -> ConfigSchema:
 def canonical(value: Any) -> str:
     """``value`` as JSON with sorted keys."""
     return json.dumps(value, sort_keys=True)
+
+
+def test_an_unreadable_bundle_schema_is_reported_for_its_plugin(tmp_path: Path) -> None:
+    """A bundle whose .config-schema.json is broken still loads; its schema is a problem."""
+    root = tmp_path / "plugins"
+    code = {
+        "gr_schema_memo/__init__.py": PLUGIN_CODE["gr_schema_todo/__init__.py"].replace(
+            '"todo"', '"memo"'
+        )
+    }
+    write_bundle(
+        root / "memo-bundle",
+        "gr-schema-memo",
+        code,
+        {BACKEND: {"memo": "gr_schema_memo:TodoPlugin"}},
+        "{not json",
+        plugin_id="memo",
+    )
+    config = Config.from_data(
+        {"dynamicPlugins": {"rootDirectory": str(root), "cacheDirectory": str(tmp_path / "c")}}
+    )
+    manager = DynamicPluginManager(config, include_installed=False)
+    manager.load()
+    assert [p.state for p in manager.plugins(include_failed=True)] == ["loaded"], [
+        p.failure for p in manager.plugins(include_failed=True)
+    ]
+    schemas = DynamicPluginsSchemas(config, base=ConfigSchema())
+    schemas.add_dynamic_plugins(manager)
+    assert schemas.validate().ok
+    (problem,) = schemas.problems
+    assert problem.package == "gr-schema-memo"
+    assert problem.message.startswith("cannot read: ")

@@ -204,3 +204,9 @@ async def test_plugin_logs_are_redacted_when_the_app_configured_logging(
     assert "caplog-secret-5" in default_redactor().secrets
     messages = [r.getMessage() for r in caplog.records if r.name == "greenroom.plugin.chatty"]
     assert messages == ["the password is ***"]
+
+
+def test_one_character_secrets_are_placeholders_not_secrets() -> None:
+    """As in Backstage, '' and 'x' are not hidden: they would mask a letter everywhere."""
+    redactor = Redactor(["x", " y \n", "", "ab"])
+    assert redactor.redact("x y ab") == "x y ***"

@@ -144,10 +144,12 @@ def test_config_error_lists_every_issue() -> None:
 
 
 # -- at start -----------------------------------------------------------------------------
+# A config key of its own: the schemas of installed packages (contrib plugins) apply too.
+START_SCHEMA = {"type": "object", "properties": {"schemaTest": PORT_SCHEMA["properties"]["todo"]}}
 
 
 class TodoPlugin(BackendPlugin):
-    plugin_id = "todo"
+    plugin_id = "schema-test"
 
     def __init__(self) -> None:
         self.started = False
@@ -161,7 +163,7 @@ class TodoPlugin(BackendPlugin):
 
     @hookimpl
     def config_schema(self) -> dict[str, Any]:
-        return PORT_SCHEMA
+        return START_SCHEMA
 
 
 class BrokenSchemaPlugin(BackendPlugin):
@@ -179,14 +181,16 @@ class BrokenSchemaPlugin(BackendPlugin):
 async def test_an_invalid_config_aborts_the_start_listing_every_problem() -> None:
     """By default the start fails with a ConfigError naming each key and package; no init runs."""
     plugin = TodoPlugin()
-    backend = create_backend({"todo": {"port": 0}, "backend": {"listen": {"port": "x"}}}, [plugin])
+    backend = create_backend(
+        {"schemaTest": {"port": 0}, "backend": {"listen": {"port": "x"}}}, [plugin]
+    )
     with pytest.raises(ConfigError) as info:
         await backend.start()
     # A feature outside any distribution is named by its plugin id.
     assert [(issue.path, getattr(issue, "package", None)) for issue in info.value.issues] == [
         ("$.backend.listen.port", "greenroom"),
-        ("$.todo.port", "plugin 'todo'"),
-        ("$.todo.store", "plugin 'todo'"),
+        ("$.schemaTest.port", "plugin 'schema-test'"),
+        ("$.schemaTest.store", "plugin 'schema-test'"),
     ]
     assert "backend.startup.onInvalidConfig: warn" in str(info.value)
     assert not plugin.started
@@ -195,16 +199,19 @@ async def test_an_invalid_config_aborts_the_start_listing_every_problem() -> Non
 async def test_on_invalid_config_warn_logs_and_starts(caplog: pytest.LogCaptureFixture) -> None:
     """backend.startup.onInvalidConfig: warn starts anyway and logs every issue."""
     plugin = TodoPlugin()
-    config = {"todo": {"port": 0}, "backend": {"startup": {"onInvalidConfig": "warn"}}}
+    config = {"schemaTest": {"port": 0}, "backend": {"startup": {"onInvalidConfig": "warn"}}}
     backend = create_backend(config, [plugin])
     with caplog.at_level(logging.WARNING, logger="greenroom.config"):
         await backend.start()
     await backend.stop()
     assert plugin.started
-    (record,) = [r for r in caplog.records if r.name == "greenroom.config"]
-    assert "the config does not match its schema" in record.getMessage()
-    assert "@ $.todo.port" in record.getMessage()
-    assert "@ $.todo.store" in record.getMessage()
+    (message,) = [
+        r.getMessage()
+        for r in caplog.records
+        if r.name == "greenroom.config" and "does not match its schema" in r.getMessage()
+    ]
+    assert "@ $.schemaTest.port" in message
+    assert "@ $.schemaTest.store" in message
 
 
 async def test_a_broken_plugin_schema_is_skipped_with_a_warning(
@@ -215,14 +222,21 @@ async def test_a_broken_plugin_schema_is_skipped_with_a_warning(
     with caplog.at_level(logging.WARNING, logger="greenroom.config"):
         await backend.start()
     await backend.stop()
-    (message,) = [r.getMessage() for r in caplog.records if r.name == "greenroom.config"]
+    (message,) = [
+        r.getMessage()
+        for r in caplog.records
+        if r.name == "greenroom.config" and "plugin 'broken-schema'" in r.getMessage()
+    ]
     assert "config_schema() of plugin 'broken-schema'" in message
     assert "not a valid JSON schema" in message
 
 
 async def test_a_disabled_plugin_schema_is_not_applied() -> None:
     """backend.plugins.<id>.enabled: false leaves the plugin's config unchecked."""
-    config = {"todo": {"port": 0}, "backend": {"plugins": {"todo": {"enabled": False}}}}
+    config = {
+        "schemaTest": {"port": 0},
+        "backend": {"plugins": {"schema-test": {"enabled": False}}},
+    }
     backend = create_backend(config, [TodoPlugin()])
     await backend.start()
     await backend.stop()
@@ -233,3 +247,29 @@ async def test_the_builtin_schema_checks_framework_keys_at_start() -> None:
     backend = create_backend(Config.from_data({"dynamicPlugins": {"disabled": "acme"}}))
     with pytest.raises(ConfigError, match=r"'acme' is not of type 'array' \(schema of greenroom\)"):
         await backend.start()
+
+
+def test_the_how_to_shows_real_output(tmp_path: Path) -> None:
+    """The error lines in the how-to are what a check of its example config prints."""
+    schema = {
+        "type": "object",
+        "properties": {
+            "todo": {
+                "type": "object",
+                "required": ["store"],
+                "properties": {"limit": {"type": "integer", "minimum": 1}},
+            }
+        },
+    }
+    (tmp_path / "app-config.yaml").write_text("todo:\n  limit: lots\n")
+    issues = schema_of(acme_plugin_todo_backend=schema).validate(load_config(cwd=tmp_path)).issues
+    how_to = Path(__file__).parents[2] / "docs" / "how-to" / "config-schemas-and-secrets.md"
+    text = how_to.read_text(encoding="utf-8")
+    assert [str(issue) for issue in issues] == [
+        "'lots' is not of type 'integer' (schema of acme-plugin-todo-backend) "
+        "@ app-config.yaml:$.todo.limit",
+        "missing required config value (schema of acme-plugin-todo-backend) "
+        "@ app-config.yaml:$.todo.store",
+    ]
+    for issue in issues:
+        assert f"  {issue}\n" in text

@@ -18,6 +18,7 @@ import pluggy
 from greenroom._api.features import BackendFeature, BackendModule, BackendPlugin
 from greenroom._api.hookspecs import PROJECT_NAME, FeatureHookSpecs
 from greenroom._api.ids import is_valid_id
+from greenroom._api.plugin_manager import FeaturePluginManager
 from greenroom._backend.registration import FeatureRecord, RecordingEnv
 from greenroom._errors import FeatureRegistrationError
 
@@ -72,8 +73,7 @@ class FeatureRegistry:
     """Registers features with pluggy and collects what each declared."""
 
     def __init__(self, *, trace: bool = False) -> None:
-        self._pm = pluggy.PluginManager(PROJECT_NAME)
-        self._pm.add_hookspecs(FeatureHookSpecs)
+        self._pm = FeaturePluginManager()
         self._trace = trace
         if trace:
             self._pm.trace.root.setwriter(lambda message: _hooks_log.info(message.rstrip()))

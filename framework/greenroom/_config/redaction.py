@@ -65,8 +65,13 @@ class Redactor:
         return self._secrets
 
     def add(self, secrets: Iterable[str]) -> None:
-        """Hide ``secrets`` from now on (empty strings are ignored)."""
-        forms = {form for secret in secrets for form in _forms(secret)}
+        """Hide ``secrets`` from now on.
+
+        As in Backstage, a secret of one character or none (after trimming) is
+        ignored: it is a placeholder, and hiding it would mask that character
+        in every line.
+        """
+        forms = {form for secret in secrets if len(secret.strip()) > 1 for form in _forms(secret)}
         with self._lock:
             if forms <= self._secrets:
                 return
@@ -74,6 +79,11 @@ class Redactor:
             # Longest first, so that a secret containing another is replaced whole.
             ordered = sorted(self._secrets, key=lambda text: (-len(text), text))
             self._pattern = re.compile("|".join(map(re.escape, ordered)))
+
+    def clear(self) -> None:
+        """Forget every secret (for tests that need a fresh process-wide redactor)."""
+        with self._lock:
+            self._secrets, self._pattern = frozenset(), None
 
     def redact(self, text: str) -> str:
         """``text`` with every secret replaced by ``***``."""
@@ -101,8 +111,7 @@ def _forms(secret: str) -> set[str]:
         json.dumps(secret)[1:-1],
         json.dumps(secret, ensure_ascii=False)[1:-1],
     }
-    forms.discard("")
-    return forms
+    return {form for form in forms if len(form) > 1}
 
 
 _DEFAULT: Final = Redactor()

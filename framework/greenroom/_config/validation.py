@@ -17,6 +17,7 @@ Two validator classes per dialect, both built with ``jsonschema.validators.exten
 from __future__ import annotations
 
 import functools
+import math
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any, Final
@@ -103,11 +104,14 @@ class ConfigValidation:
 def _coerced(text: str) -> list[Any]:
     """What Config's typed getters turn ``text`` into: a number, a boolean, or nothing."""
     stripped = text.strip()
-    if _INTEGER.fullmatch(stripped):
-        return [int(stripped)]
-    if _DECIMAL.fullmatch(stripped):
-        number = float(stripped)
-        return [number] if number == number and abs(number) != float("inf") else []
+    try:
+        if _INTEGER.fullmatch(stripped):
+            return [int(stripped)]
+        if _DECIMAL.fullmatch(stripped):
+            number = float(stripped)
+            return [number] if math.isfinite(number) else []
+    except ValueError:  # more digits than int() converts: no number Config would read either
+        return []
     if stripped.lower() in ("true", "false"):
         return [stripped.lower() == "true"]
     return []
@@ -253,8 +257,18 @@ def validate_data(
     substitutions: Iterable[Substitution] = (),
     origin: Callable[[Path], str | None] | None = None,
 ) -> ConfigValidation:
-    """Validate plain ``data`` against every source of ``schema``; never raises on a bad schema."""
+    """Validate plain ``data`` against every source of ``schema``; never raises on a bad schema.
+
+    A config that satisfied the same schemas before is not validated again
+    (``schema_cache``): its visibility is remembered and its secrets recomputed.
+    """
     from greenroom._config.schema import SchemaProblem
+    from greenroom._config.schema_cache import schema_cache
+
+    cache = schema_cache()
+    remembered = cache.validation(schema.sources, data)
+    if remembered is not None:
+        return ConfigValidation((), remembered, secret_values(data, remembered, substitutions))
 
     raw: list[tuple[SchemaSource, Any]] = []
     visibility: dict[Path, Visibility] = {}
@@ -281,6 +295,8 @@ def validate_data(
     redactor = Redactor(secrets)
     issues = [_issue(source, error, redactor, origin) for source, error in raw]
     issues.sort(key=lambda issue: (issue.path, issue.package, issue.description))
+    if not issues and not problems:
+        cache.remember_validation(schema.sources, data, visibility)
     return ConfigValidation(tuple(issues), visibility, secrets, tuple(problems))
 
 
@@ -302,6 +318,8 @@ def _leaf_errors(error: Any) -> list[Any]:
         return [error]
     branches: dict[Any, list[Any]] = {}
     for sub in error.context:
+        if not sub.relative_schema_path:  # a boolean ``false`` branch: no sub-schema to blame
+            return [error]
         branches.setdefault(sub.relative_schema_path[0], []).append(sub)
     fitting = [
         errors
@@ -359,10 +377,13 @@ def _origin_finder(config: ConfigService) -> Callable[[Path], str | None] | None
             if not isinstance(part, str) or not is_valid_key(part):
                 break
             keys.append(part)
-        try:
-            result = find(".".join(keys) if keys else None)
-        except Exception:  # a missing value (a required key): no file to name
-            return None
-        return result if isinstance(result, str) else None
+        # A missing (required) value is located in the file of the nearest value that exists.
+        for size in range(len(keys), -1, -1):
+            try:
+                result = find(".".join(keys[:size]) if size else None)
+            except Exception:
+                continue
+            return result if isinstance(result, str) else None
+        return None
 
     return origin

@@ -93,7 +93,9 @@ def _host_copy(namespace: PluginNamespace, value: object) -> str | None:
 
 def _report_host_copies(namespace: PluginNamespace) -> None:
     modules = sys.modules
-    fresh = [n for n in modules if namespace.is_own_module(n) and n not in namespace.checked]
+    # namespace.is_own_module(n), inlined: this runs over all of sys.modules per load (issue 8).
+    head, checked = namespace.head, namespace.checked
+    fresh = [n for n in modules if n.startswith(head) and n not in checked]
     for module_name in fresh:
         namespace.checked.add(module_name)
         module = modules[module_name]

@@ -1,4 +1,4 @@
-"""Installed plugins: the greenroom entry point groups, read with stevedore.
+"""Installed plugins: the greenroom entry point groups, read once per process.
 
 Backend entry points are loaded (imported) here, each on its own: one that
 fails to import is recorded with its error and the others go on (pluggy's
@@ -10,6 +10,7 @@ files, because importing a frontend package would run its code on the backend.
 from __future__ import annotations
 
 import importlib.metadata
+import importlib.util
 import logging
 from collections.abc import Collection
 from pathlib import Path
@@ -19,6 +20,7 @@ import attrs
 from packaging.utils import canonicalize_name
 
 from greenroom._dynamic.models import ENTRY_POINT_GROUPS, FRONTEND_ROLES
+from greenroom._entry_points import installed_entry_points
 
 __all__ = ["InstalledEntryPoint", "discover_installed"]
 
@@ -51,42 +53,26 @@ class InstalledEntryPoint:
         return f"entry point {self.group}:{self.name} ({self.dist_name} {self.dist_version})"
 
 
-def _distributions_by_entry_point() -> dict[tuple[str, str, str], tuple[str, str]]:
-    """``(group, name, value) -> (distribution, version)`` for the greenroom groups."""
-    found: dict[tuple[str, str, str], tuple[str, str]] = {}
-    every = importlib.metadata.entry_points()
-    for group in ENTRY_POINT_GROUPS:
-        for ep in every.select(group=group):
-            if ep.dist is not None:
-                found.setdefault((group, ep.name, ep.value), (ep.dist.name, ep.dist.version))
-    return found
-
-
 def discover_installed(skip: Collection[str] = frozenset()) -> list[InstalledEntryPoint]:
     """Every installed greenroom entry point, backend ones loaded, in a stable order.
 
     Entry points of the distributions in ``skip`` (canonical names: the
-    disabled ones) are listed but not imported.
+    disabled ones) are listed but not imported. The entry points themselves
+    are read once per process (``greenroom._entry_points``).
     """
-    from stevedore import NamedExtensionManager
-
-    owners = _distributions_by_entry_point()
     entries: list[InstalledEntryPoint] = []
     for group, role in ENTRY_POINT_GROUPS.items():
         if role in FRONTEND_ROLES:
-            entries.extend(_frontend_entries(group, owners))
+            entries.extend(_frontend_entries(group))
             continue
-        # stevedore lists the group (through its cache) and loads nothing (no names):
-        # each entry point is imported below on its own, because stevedore's loading
-        # lets an AssertionError abort all of them, and selects by entry point name,
-        # which two distributions may share.
-        listing: NamedExtensionManager[Any] = NamedExtensionManager(
-            group, (), on_missing_entrypoints_callback=None
-        )
-        for ep in listing.list_entry_points():
-            dist_name, dist_version = owners.get((group, ep.name, ep.value), ("unknown", "0"))
-            entry = InstalledEntryPoint(group, ep.name, ep.value, dist_name, dist_version)
-            if canonicalize_name(dist_name) not in skip:
+        # Each entry point is imported on its own: one that fails is recorded and
+        # the others go on (a loader that imports them all at once lets one abort all).
+        for found in installed_entry_points(group):
+            ep = found.entry_point
+            entry = InstalledEntryPoint(
+                group, ep.name, ep.value, found.dist_name, found.dist_version
+            )
+            if canonicalize_name(found.dist_name) not in skip:
                 _load(entry, ep)
             entries.append(entry)
     entries.sort(key=lambda e: (e.dist_name.lower(), e.group, e.name))
@@ -102,13 +88,11 @@ def _load(entry: InstalledEntryPoint, ep: importlib.metadata.EntryPoint) -> None
         _log.debug("entry point %s failed to load", ep.name, exc_info=exc)
 
 
-def _frontend_entries(
-    group: str, owners: dict[tuple[str, str, str], tuple[str, str]]
-) -> list[InstalledEntryPoint]:
+def _frontend_entries(group: str) -> list[InstalledEntryPoint]:
     entries = []
-    for ep in importlib.metadata.entry_points(group=group):
-        dist_name, dist_version = owners.get((group, ep.name, ep.value), ("unknown", "0"))
-        entry = InstalledEntryPoint(group, ep.name, ep.value, dist_name, dist_version)
+    for found in installed_entry_points(group):
+        ep, dist = found.entry_point, found.dist_name
+        entry = InstalledEntryPoint(group, ep.name, ep.value, dist, found.dist_version)
         if ep.dist is None or ":" in ep.value:
             entry.failure = (
                 f"frontend entry point {ep.name!r} must name a package ('pkg' or 'pkg.sub') "
@@ -116,6 +100,8 @@ def _frontend_entries(
             )
         else:
             folder = Path(str(ep.dist.locate_file(ep.value.replace(".", "/"))))
+            if not (folder / "dist").is_dir():
+                folder = _editable_folder(ep.value) or folder
             if (folder / "dist").is_dir():
                 entry.package_dir = folder
             else:
@@ -125,3 +111,22 @@ def _frontend_entries(
                 )
         entries.append(entry)
     return entries
+
+
+def _editable_folder(package: str) -> Path | None:
+    """Where an editable install's ``package`` lives: its files are not in the distribution.
+
+    An editable wheel puts a ``.pth`` path or an import hook in site-packages,
+    not the package, so ``locate_file`` misses it. ``find_spec`` of the
+    top-level name asks the same finders an import would, without running the
+    package's code; sub-packages are then plain sub-folders.
+    """
+    top, _, rest = package.partition(".")
+    try:
+        spec = importlib.util.find_spec(top)
+    except (ImportError, ValueError):
+        return None
+    locations = spec.submodule_search_locations if spec is not None else None
+    if not locations:
+        return None
+    return Path(next(iter(locations)), *rest.split(".") if rest else ())

@@ -118,6 +118,9 @@ class DynamicPluginManager:
         self._module_loader = module_loader
         self._include_installed = include_installed
         self._plugins: list[DynamicPlugin] = []
+        #: Canonical distribution name -> the plugins of that name, in order (issue 8:
+        #: looking duplicates up in the whole list made loading N plugins O(N²)).
+        self._by_name: dict[str, list[DynamicPlugin]] = {}
         self._packages: list[ScannedPluginPackage] = []
         self._loaded = False
 
@@ -268,18 +271,15 @@ class DynamicPluginManager:
             plugin.state, plugin.failure = "disabled", None
             plugin.features = []
         elif key is not None and plugin.state != "failed":
-            for other in self._plugins:
-                if (
-                    other.state != "failed"
-                    and canonicalize_name(other.name) == key
-                    and other.location != plugin.location
-                ):
+            for other in self._by_name.get(key, ()):
+                if other.state != "failed" and other.location != plugin.location:
                     plugin.fail(
                         f"distribution {plugin.name!r} is found twice: in {other.location} and "
                         f"in {plugin.location}; the first is used, remove the other"
                     )
                     break
         self._plugins.append(plugin)
+        self._by_name.setdefault(key or canonicalize_name(plugin.name), []).append(plugin)
         return plugin.state == "loaded"
 
     def _refuse_duplicate_ids(self) -> None:

@@ -119,11 +119,10 @@ class PluginNamespace:
         self.warnings.append(message % args if args else message)
 
     def _warn_about_layout(self) -> None:
-        owners = self.distributions.owners
         for name, path in self.layout.top_level.items():
             if name in self.private:
                 continue
-            owner = owners.get(name)
+            owner = self.distributions.owners.get(name)  # read only when needed (issue 8)
             shipped = f"{owner[0]} {owner[1]}, " if owner else ""
             if name in self.shared:
                 self.warn(

@@ -105,7 +105,7 @@ def _close(namespace: PluginNamespace, saved: dict[str, ModuleType]) -> None:
     modules = sys.modules
     private = namespace.private
     strays: list[tuple[str, object]] = []
-    for name in [n for n in modules if n.partition(".")[0] in private]:
+    for name in _names_under(private):
         module = modules.pop(name)
         if not namespace.owns_module(module):
             strays.append((name, getattr(module, "__file__", None)))
@@ -128,10 +128,21 @@ def _warn_stray(namespace: PluginNamespace, name: str, file: object) -> None:
     )
 
 
+def _names_under(private: frozenset[str]) -> list[str]:
+    """The names in ``sys.modules`` whose top-level name is one of ``private``.
+
+    This scans all of ``sys.modules`` twice per plugin load, so with 1000 plugins
+    loaded it ran over ~2400 names 2000 times; ``str.startswith`` with a tuple
+    rejects nearly all of them in C before the exact test (issue 8: ~2.5x faster).
+    """
+    heads = tuple(private)
+    return [n for n in sys.modules if n.startswith(heads) and n.partition(".")[0] in private]
+
+
 def snapshot(namespace: PluginNamespace) -> dict[str, ModuleType]:
     """The ``sys.modules`` entries under the plugin's private names (the host's), before a load."""
-    private = namespace.private
-    return {n: m for n, m in sys.modules.items() if n.partition(".")[0] in private}
+    modules = sys.modules
+    return {n: modules[n] for n in _names_under(namespace.private)}
 
 
 def sweep(namespace: PluginNamespace, before: dict[str, ModuleType]) -> None:
@@ -141,8 +152,7 @@ def sweep(namespace: PluginNamespace, before: dict[str, ModuleType]) -> None:
     uses importing its own dependencies) are the host's and stay.
     """
     modules = sys.modules
-    private = namespace.private
-    for name, module in [(n, m) for n, m in modules.items() if n.partition(".")[0] in private]:
+    for name, module in [(n, modules[n]) for n in _names_under(namespace.private)]:
         if before.get(name) is module or not namespace.owns_module(module):
             continue
         del modules[name]

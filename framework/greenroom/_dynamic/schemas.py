@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import importlib.metadata
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Final, Protocol, runtime_checkable
 
 from greenroom._api.features import BackendFeature
@@ -132,7 +132,7 @@ class DynamicPluginsSchemas:
 
     def add_features(self, features: Iterable[BackendFeature]) -> None:
         """Add the schemas the features' ``config_schema()`` hooks return."""
-        self._features = self._features.extend(feature_schemas(features, _package_of))
+        self._features = self._features.extend(feature_schemas(features, _PackageNames()))
         self._validation = None
 
     def validate(self) -> ConfigValidation:
@@ -170,16 +170,22 @@ def _disabled(config: ConfigService) -> frozenset[str]:
     return frozenset(canonicalize_name(name) for name in names)
 
 
-def _package_of(feature: BackendFeature) -> str:
+class _PackageNames:
     """The distribution a feature comes from, for messages; its name when unknown."""
-    from greenroom._dynamic.manager import owner_of
 
-    owner = owner_of(feature)
-    if owner is not None:
-        return owner.name
-    top = type(feature).__module__.partition(".")[0]
-    names = importlib.metadata.packages_distributions().get(top)
-    return names[0] if names else feature.feature_name
+    def __init__(self) -> None:
+        self._distributions: Mapping[str, list[str]] | None = None
+
+    def __call__(self, feature: BackendFeature) -> str:
+        from greenroom._dynamic.manager import owner_of
+
+        owner = owner_of(feature)
+        if owner is not None:
+            return owner.name
+        if self._distributions is None:  # one scan of the environment per call of add_features
+            self._distributions = importlib.metadata.packages_distributions()
+        names = self._distributions.get(type(feature).__module__.partition(".")[0])
+        return names[0] if names else feature.feature_name
 
 
 def package_schemas(package: ScannedPluginPackage) -> ConfigSchema:

@@ -18,7 +18,7 @@ from packaging.utils import canonicalize_name
 
 from greenroom._dynamic.layout import module_name
 
-__all__ = ["ALWAYS_SHARED", "shared_import_names", "top_level_names"]
+__all__ = ["ALWAYS_SHARED", "shared_distribution_names", "shared_import_names", "top_level_names"]
 
 #: Shared whatever the metadata says (an editable install lists no package files).
 ALWAYS_SHARED: Final = frozenset({"greenroom", "greenroom_dynamic"})
@@ -94,5 +94,25 @@ def shared_import_names(extra: Iterable[str] = ()) -> frozenset[str]:
     for dist in _requirement_closure(roots):
         provided = top_level_names(dist)
         names |= provided or {canonicalize_name(dist.metadata["Name"] or "").replace("-", "_")}
+    names.discard("")
+    return frozenset(names)
+
+
+def shared_distribution_names(extra: Iterable[str] = ()) -> frozenset[str]:
+    """Canonical names of the distributions shared with the host: what a bundle never ships.
+
+    Greenroom and the installed closure of its requirements, plus ``extra``
+    (``dynamicPlugins.sharedPackages``) with the closure of each one installed;
+    an ``extra`` entry that is not installed is kept as a name (canonicalized).
+    """
+    roots = ["greenroom"]
+    names = {"greenroom"}
+    for entry in extra:
+        entry = entry.strip()
+        if entry:
+            roots.append(entry)
+            names.add(canonicalize_name(entry))
+    for dist in _requirement_closure(roots):
+        names.add(canonicalize_name(dist.metadata["Name"] or ""))
     names.discard("")
     return frozenset(names)

@@ -6,7 +6,10 @@ can fix. Writing (:func:`write_fixes`) edits each ``pyproject.toml`` with
 tomlkit, so comments, order and formatting stay as they were, and writes only
 files whose text changes.
 
-The generated fields, all with ``--publish`` (seed ``001``):
+The generated fields: always, the ``greenroom.config_schema`` entry point of
+``config-schema`` (issue 6; the runtime reads it from the wheel, so it must be
+there whether or not the package is published, see ``check.py``); with
+``--publish`` (seed ``001``):
 
 - ``plugin-id``, inferred from the name by role when absent (an explicit
   value, or ``false``, is kept);
@@ -16,7 +19,8 @@ The generated fields, all with ``--publish`` (seed ``001``):
   the known first-party plugin of that id;
 - ``[project.urls] Source``: the root's source URL with the member's folder.
 
-Names, entry points and dependencies are what a user wrote: never rewritten.
+Names, entry points and dependencies are what a user wrote: never rewritten
+(the one entry point above is generated).
 """
 
 from __future__ import annotations
@@ -27,8 +31,13 @@ from typing import Any, Final
 
 import attrs
 
+from greenroom._config.schema import SCHEMA_ENTRY_POINT_GROUP
 from greenroom._errors import PackageMetadataError
-from greenroom._packaging.check import consistency_problems, publish_problems
+from greenroom._packaging.check import (
+    config_schema_entry_point,
+    consistency_problems,
+    publish_problems,
+)
 from greenroom._packaging.metadata import KEY_PATH, GreenroomMetadata
 from greenroom._packaging.naming import infer_plugin_id
 from greenroom._packaging.project import Package
@@ -63,17 +72,19 @@ KNOWN_PLUGIN_PACKAGES: Final[dict[tuple[str, str], str]] = {
 
 @attrs.frozen
 class FieldChange:
-    """One generated field to set: its key path in the TOML document and its new value."""
+    """One generated field to set: its key path in the TOML document and its new value.
+
+    A value of ``None`` removes the key (a generated entry point that was renamed).
+    """
 
     path: tuple[str, ...]
-    value: str | tuple[str, ...]
+    value: str | tuple[str, ...] | None
 
     @property
     def key(self) -> str:
-        """``plugin-id`` for ``[tool.greenroom]`` keys, else the dotted path."""
-        if self.path[:2] == ("tool", "greenroom"):
-            return ".".join(self.path[2:])
-        return ".".join(self.path)
+        """``plugin-id`` for ``[tool.greenroom]`` keys, else the dotted path (TOML-quoted)."""
+        parts = self.path[2:] if self.path[:2] == ("tool", "greenroom") else self.path
+        return ".".join(f'"{part}"' if "." in part else part for part in parts)
 
 
 @attrs.frozen
@@ -231,6 +242,20 @@ class _Planner:
                 FieldChange(("project", "urls", label or "Source"), wanted)
             )
 
+    def config_schema_step(self) -> None:
+        """The ``greenroom.config_schema`` entry point that ``config-schema`` stands for."""
+        for member in self.members:
+            package = member.package
+            wanted = config_schema_entry_point(package)
+            entries = package.entry_points.get(SCHEMA_ENTRY_POINT_GROUP, {})
+            if wanted is None or entries == dict([wanted]):
+                continue
+            group = ("project", "entry-points", SCHEMA_ENTRY_POINT_GROUP)
+            # What is there is the entry of an earlier config-schema (check.py's _owned).
+            changes = [FieldChange((*group, old), None) for old in entries]
+            changes.append(FieldChange((*group, wanted[0]), wanted[1]))
+            self.changes[member.relative].extend(changes)
+
     def check_step(self, publish: bool) -> None:
         """The rules that always apply, and with ``--publish`` the publish-time check."""
         self._duplicate_names()
@@ -293,6 +318,7 @@ def plan_fixes(workspace: Workspace, *, publish: bool) -> FixPlan:
         planner.plugin_ids_step()
         planner.plugin_packages_step()
         planner.source_url_step()
+    planner.config_schema_step()
     planner.check_step(publish)
     fixes = tuple(
         MemberFix(
@@ -332,8 +358,9 @@ def write_fixes(plan: FixPlan, only: Iterable[str] | None = None) -> list[Member
 
 
 def _set(document: Any, change: FieldChange) -> None:
-    """Set one generated field, creating the tables on its path that are missing."""
+    """Set (or remove) one generated field, creating the tables on its path that are missing."""
     import tomlkit
+    from tomlkit.items import InlineTable
 
     value: Any = change.value
     if isinstance(value, tuple):
@@ -344,20 +371,62 @@ def _set(document: Any, change: FieldChange) -> None:
         value = array
     table = document
     for index, key in enumerate(change.path[:-1]):
+        if value is None and key not in table:
+            return
         if key not in table:
-            # A missing table is made whole, then attached, ending in a blank line
-            # like the tables around it.
-            new = tomlkit.table()
+            inline = isinstance(table, InlineTable)
+            # A missing table is made whole, then attached: inside an inline table
+            # as an inline table, else as a [header] table ending in a blank line like
+            # the tables around it; tables that only hold tables get no header of
+            # their own ([project.entry-points."group"], not also [project.entry-points]).
+            deeper = change.path[index + 1 : -1]
+            new = tomlkit.inline_table() if inline else tomlkit.table(is_super_table=bool(deeper))
             inner = new
-            for deeper in change.path[index + 1 : -1]:
-                inner[deeper] = tomlkit.table()
-                inner = inner[deeper]
+            for depth, name in enumerate(deeper, start=1):
+                only_tables = depth < len(deeper)
+                inner[name] = (
+                    tomlkit.inline_table() if inline else tomlkit.table(is_super_table=only_tables)
+                )
+                inner = inner[name]
             inner[change.path[-1]] = value
-            inner.add(tomlkit.nl())
+            if not inline:
+                inner.add(tomlkit.nl())
+                _take_header_comments(table, inner)
             table[key] = new
             return
         table = table[key]
-    table[change.path[-1]] = value
+    if value is None:
+        table.pop(change.path[-1], None)
+    else:
+        table[change.path[-1]] = value
+
+
+def _take_header_comments(parent: Any, new: Any) -> None:
+    """Move the comment lines that end ``parent`` (those above the next [header]) into ``new``.
+
+    A table attached to ``parent`` is written after everything in it; the comment
+    lines right above the header that followed it would then sit above the new
+    table instead. A comment followed by a blank line stays where it is.
+    """
+    from tomlkit.items import Comment, Table
+
+    if not isinstance(parent, Table):
+        return  # the document's own end: nothing follows it
+    last = parent
+    while True:
+        values = [item for key, item in last.value.body if key is not None]
+        if not values or not isinstance(values[-1], Table):
+            break
+        last = values[-1]
+    body = last.value.body
+    start = len(body)
+    while start and body[start - 1][0] is None and isinstance(body[start - 1][1], Comment):
+        start -= 1
+    moved = [item for _, item in body[start:]]
+    # Past the last key, so the container's index of keys stays right.
+    del body[start:]
+    for item in moved:
+        new.add(item)
 
 
 def fix_command(plan: FixPlan, *, check: bool) -> tuple[list[str], int]:

@@ -9,6 +9,7 @@
     # plugin-packages = [...]               # plugins and their libraries: the plugin's packages
     # moved = "new-name"                    # renamed and moved to another distribution
     # inline = true                         # private, copied into the packages that use it
+    config-schema = "config.schema.json"    # the package's config schema, a path in the package
 
 The model is an attrs class structured by cattrs; every problem is reported
 at once as ``<description> @ <file>:$.tool.greenroom.<key>``. A root's
@@ -55,6 +56,9 @@ class GreenroomMetadata:
     plugin_package: str | None = None
     moved: str | None = None
     inline: bool = False
+    #: A POSIX path inside the import package (issue 6); ``repo fix`` makes it the
+    #: ``greenroom.config_schema`` entry point that carries it into the wheel.
+    config_schema: str | None = None
 
     @property
     def declared_plugin_id(self) -> str | None:
@@ -121,6 +125,15 @@ def _plugin_id(value: Any, _: Any) -> PluginId:
     )
 
 
+def _config_schema(value: Any, _: Any) -> str:
+    if type(value) is not str:
+        raise _ShapeError(f"expected a string, got {_kind(value)}")
+    problems = _path_problems(value)
+    if problems:
+        raise _ShapeError("; ".join(problems))
+    return value
+
+
 def _format(exc: BaseException, tp: type | None) -> str:
     from cattrs.v import format_exception
 
@@ -143,6 +156,7 @@ def _converter() -> cattrs.Converter:
     renames["plugin_packages"] = override(rename="plugin-packages", struct_hook=names)
     renames["role"] = override(rename="role", struct_hook=_role)
     renames["plugin_id"] = override(rename="plugin-id", struct_hook=_plugin_id)
+    renames["config_schema"] = override(rename="config-schema", struct_hook=_config_schema)
     converter.register_structure_hook(
         GreenroomMetadata, make_dict_structure_fn(GreenroomMetadata, converter, **renames)
     )
@@ -241,4 +255,31 @@ def _field_problems(metadata: GreenroomMetadata) -> list[tuple[str, str]]:
         check_name(value, f"plugin-packages[{index}]")
     if metadata.plugin_package is not None:
         check_name(metadata.plugin_package, "plugin-package")
+    return problems
+
+
+def _path_problems(path: str) -> list[str]:
+    """What keeps ``path`` from being a ``config-schema``: a plain relative POSIX path.
+
+    The path becomes an entry point name in the wheel's ``entry_points.txt``,
+    so it also follows the rules of those names (no ``=``, no leading ``[``).
+    """
+    example = 'fix: write the path of the file inside the package, e.g. "config.schema.json"'
+    if not path.strip():
+        return [f"config-schema is empty; {example}"]
+    problems: list[str] = []
+    if "\\" in path:
+        problems.append(f"{path!r} is not a POSIX path; fix: separate folders with '/'")
+    parts = path.replace("\\", "/").split("/")
+    if path.startswith(("/", "\\")) or (path[1:2] == ":" and path[0].isalpha()):
+        problems.append(f"{path!r} is an absolute path; {example}")
+    elif ".." in parts:
+        problems.append(f"{path!r} leaves the package through '..'; {example}")
+    elif any(part in ("", ".") for part in parts):
+        problems.append(f"{path!r} has an empty or '.' part; fix: write it as 'folder/file.json'")
+    if "=" in path or path.startswith("[") or path != path.strip() or not path.isprintable():
+        problems.append(
+            f"{path!r} cannot be an entry point name (it has an '=', a leading '[', "
+            "spaces around it or a control character); fix: rename the file"
+        )
     return problems

@@ -37,6 +37,8 @@ def cli() -> None:
 
 
 def _register_commands() -> None:
+    from greenroom.cli.backend import backend
+    from greenroom.cli.build_workspace import build_workspace
     from greenroom.cli.config import config
     from greenroom.cli.new import new
     from greenroom.cli.package import package
@@ -50,6 +52,8 @@ def _register_commands() -> None:
     cli.add_command(repo)
     cli.add_command(package)
     cli.add_command(new)
+    cli.add_command(build_workspace)
+    cli.add_command(backend)
 
 
 _register_commands()

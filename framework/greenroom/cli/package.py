@@ -33,3 +33,115 @@ def check(path: Path) -> None:
     checked = check_package(path)
     role = checked.role or "?"
     click.echo(f"{checked.label} ({role}): ready to publish")
+
+
+@package.command("bundle")
+@click.option(
+    "--package",
+    "package_name",
+    metavar="NAME",
+    help="The workspace member to bundle. Default: the package at or above the working directory.",
+)
+@click.option(
+    "--output-destination",
+    type=click.Path(file_okay=False, path_type=Path),
+    metavar="DIR",
+    help="Write the bundle to DIR/<bundle-name>/ (DIR/<bundle-name>.zip with --archive). "
+    "Default: dist-bundle/ in the package.",
+)
+@click.option(
+    "--output-name",
+    metavar="NAME",
+    help="The bundle's name. Default: the normalized distribution name.",
+)
+@click.option(
+    "--pre-packed-dir",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    metavar="DIR",
+    help="Take the wheels (and uv.lock) from a `greenroom build-workspace DIR` output "
+    "instead of building them.",
+)
+@click.option("--clean", is_flag=True, help="Replace an existing bundle of the same name.")
+@click.option(
+    "--no-build",
+    "build",
+    flag_value=False,
+    default=True,
+    help="Do not build: take the wheels from each package's dist/ folder.",
+)
+@click.option(
+    "--no-install",
+    "install",
+    flag_value=False,
+    default=True,
+    help="Do not install the private dependencies: the host must provide them.",
+)
+@click.option("--archive", is_flag=True, help="Write DIR/<bundle-name>.zip instead of a folder.")
+@click.option(
+    "--shared-package",
+    "shared_packages",
+    multiple=True,
+    metavar="NAME",
+    help="Another package the host shares (its dynamicPlugins.sharedPackages); repeatable. "
+    "Shared packages are never put into the bundle.",
+)
+@click.option(
+    "--verbose", is_flag=True, help="Show the tools' output instead of writing it to a log file."
+)
+def bundle(
+    package_name: str | None,
+    output_destination: Path | None,
+    output_name: str | None,
+    pre_packed_dir: Path | None,
+    clean: bool,
+    build: bool,
+    install: bool,
+    archive: bool,
+    shared_packages: tuple[str, ...],
+    verbose: bool,
+) -> None:
+    """Bundle a plugin with its private dependencies, ready to drop into a root directory.
+
+    The bundle is a `pip install --target` folder (or a zip of it) with
+    greenroom-bundle.json and .config-schema.json, loaded by the runtime's own
+    loader before it is written. Prints the bundle's path and its sha256, to
+    pin in a deployment. Packages the host shares (greenroom, its dependencies,
+    --shared-package) are left out and their ranges recorded. Honours
+    UV_*/PIP_* (indexes, find-links, offline) and SOURCE_DATE_EPOCH.
+    """
+    from greenroom._errors import BundleError
+    from greenroom._packaging.bundle import BundleOptions, bundle_package
+
+    options = BundleOptions(
+        cwd=Path.cwd(),
+        package=package_name,
+        output_destination=output_destination,
+        output_name=output_name,
+        pre_packed_dir=pre_packed_dir,
+        clean=clean,
+        build=build,
+        install=install,
+        verbose=verbose,
+        archive=archive,
+        shared_packages=shared_packages,
+    )
+    try:
+        result = bundle_package(options)
+    except BundleError as exc:
+        show_log_tail(exc)
+        raise
+    click.echo(f"bundle: {result.path}")
+    click.echo(f"sha256: {result.sha256}")
+
+
+def show_log_tail(exc: Exception) -> None:
+    """After a failed bundle: where the tools' log is, and its last lines (on stderr)."""
+    from greenroom._packaging.tools import TAIL_LINES, ToolLog
+
+    log = getattr(exc, "log", None)
+    if log is None:
+        return
+    lines = ToolLog(log).tail()
+    click.echo(f"log: {log} (last {min(len(lines), TAIL_LINES)} lines below)", err=True)
+    for line in lines:
+        click.echo(f"  | {line}", err=True)

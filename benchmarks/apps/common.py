@@ -1,0 +1,58 @@
+"""What the standalone scripts share: serving under uvicorn the way Greenroom does.
+
+Imported by the scripts beside it (their folder is ``sys.path[0]``); kept free
+of imports beyond the standard library until a function needs them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import sys
+import timeit
+from typing import Any
+
+READINESS = "/.greenroom/health/v1/readiness"
+
+
+def arguments(description: str) -> argparse.ArgumentParser:
+    """A parser with the options every script takes."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--port", type=int, default=7007)
+    parser.add_argument(
+        "--repeat", type=int, default=5, help="timeit repeats (--time-failed-import)"
+    )
+    parser.add_argument(
+        "--time-failed-import",
+        action="store_true",
+        help="instead of serving, print how long a failing import takes (JSON) and exit",
+    )
+    return parser
+
+
+def serve(app: Any, port: int) -> None:
+    """Serve ``app`` with the uvicorn settings ``greenroom start`` uses."""
+    import uvicorn
+
+    # The settings of greenroom._backend.server: no lifespan, no logging config of uvicorn's.
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, lifespan="off", log_config=None)
+    uvicorn.Server(config).run()
+
+
+def time_failed_import(repeat: int) -> None:
+    """Print ``{"seconds": [...]}``: per failing ``import nonexistent_xyz``, ``repeat`` times.
+
+    Each repeat runs as many imports as take 0.2 s (``timeit``'s autorange).
+    """
+
+    def attempt() -> None:
+        with contextlib.suppress(ImportError):
+            import nonexistent_xyz  # type: ignore[import-not-found]  # noqa: F401
+
+    timer = timeit.Timer(attempt)
+    number, _ = timer.autorange()
+    samples = [total / number for total in timer.repeat(repeat, number)]
+    json.dump(
+        {"seconds": samples, "sys_path": len(sys.path), "meta_path": len(sys.meta_path)}, sys.stdout
+    )
