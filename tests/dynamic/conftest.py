@@ -288,18 +288,12 @@ def make_distribution() -> Callable[..., Path]:
 def installed_site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     """A site-packages folder on ``sys.path`` for this test, its imports forgotten after.
 
-    stevedore keeps each group's entry points for the life of the process in
-    ``ExtensionManager.ENTRY_POINT_CACHE`` (a public class attribute): the test
-    gets an empty one, and the process's is put back afterwards. Its on-disk
-    cache needs nothing: it is keyed by ``sys.path`` and the mtime of every
-    ``entry_points.txt`` on it, and this folder is new.
+    Greenroom reads installed entry points once per process and ``sys.path``
+    (``greenroom._entry_points``): a new folder on the path is a new scan.
     """
-    from stevedore import ExtensionManager
-
     folder = tmp_path / "site"
     folder.mkdir()
     monkeypatch.syspath_prepend(str(folder))
-    monkeypatch.setattr(ExtensionManager, "ENTRY_POINT_CACHE", {})
     # The environment's own plugins (./dev installs the contrib plugins) are not the test's.
     monkeypatch.setattr(importlib.metadata, "distributions", filtered_distributions([folder]))
     before = set(sys.modules)
