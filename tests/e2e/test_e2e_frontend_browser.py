@@ -1,33 +1,45 @@
-"""End to end in a real browser: a host page loads a dynamic frontend plugin (issue 6).
+"""End to end in a real browser: a host page loads dynamic frontend plugins (issues 6 and 7).
 
-A frontend plugin is built here as a wheel (a module federation remote by
-hand: ``mf-manifest.json``, a global ``remoteEntry.js``, a hashed chunk with a
-gzip sibling, a hashed stylesheet) and dropped into the dynamic plugins root
-directory. A backend in a subprocess serves it and a host page; headless
-Chromium opens the page, which loads the plugin from the asset server. The DOM
-must show what the plugin's code rendered, styled by its stylesheet (which,
-under ``nosniff``, only applies with the right content type). The screenshot
-and the DOM are saved under ``artifacts/``.
+A backend in a subprocess (``greenroom start``'s loader plus a host page,
+``apps/frontend_host.py``) serves two module federation remotes:
 
-Without Chromium the test is skipped, unless ``GREENROOM_REQUIRE_BROWSER=1``
-(set by ``.ci/run``), in which case it fails: CI cannot pass by skipping it.
+- ``greenroom-plugin-hello``, the first-party frontend plugin, installed in the
+  environment as a user installs it. Its ``./Plugin`` module renders a greeting
+  into the element the host gives it, with the number of catalog entities when
+  the catalog plugin (installed too, reading a YAML file here) answers.
+- A wheel built here by hand and dropped into the root directory. It covers
+  what the hello plugin does not: a remote read from a root-directory wheel, a
+  hashed chunk the entry loads that exists only as a gzip sibling (the browser
+  must decode what the server precompressed), and a hashed stylesheet that,
+  under ``nosniff``, only applies when served as ``text/css``.
+
+Headless Chromium opens the page; the DOM must show what each plugin's code
+rendered. The DOM and a screenshot are saved under ``artifacts/``.
+
+Without Chromium the browser tests are skipped, unless
+``GREENROOM_REQUIRE_BROWSER=1`` (set by ``.ci/run``), in which case they fail:
+CI cannot pass by skipping them.
 """
 
 from __future__ import annotations
 
 import base64
+import contextlib
 import gzip
 import hashlib
 import json
 import os
+import re
 import shutil
 import socket
 import subprocess
 import sys
 import time
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from importlib.metadata import version
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -40,14 +52,35 @@ APP_SCRIPT = Path(__file__).parent / "apps" / "frontend_host.py"
 ARTIFACTS = Path(os.environ.get("GREENROOM_ARTIFACTS_DIR", REPO / "artifacts"))
 READINESS = "/.greenroom/health/v1/readiness"
 REMOTES = "/.greenroom/dynamic-features/remotes"
+PAGE = "/api/host/index.html"
 DEADLINE_SECONDS = 60.0
 #: Virtual time the page gets; it does not advance while requests are pending.
 PAGE_BUDGET_MS = 15000
 
-DIST = "greenroom-hello-frontend"
-PACKAGE = "greenroom_hello_frontend"
+HELLO = "greenroom-plugin-hello"
+HELLO_GREETING = "Hello from the hello plugin"
+CATALOG = ("greenroom-plugin-catalog-backend", "greenroom-plugin-catalog-backend-module-yaml-files")
+ENTITIES = [
+    {
+        "apiVersion": "greenroom.dev/v1alpha1",
+        "kind": "System",
+        "metadata": {"name": "browser-test"},
+        "spec": {"owner": "team-greenroom"},
+    },
+    {
+        "apiVersion": "greenroom.dev/v1alpha1",
+        "kind": "Component",
+        "metadata": {"name": "host-page"},
+        "spec": {"type": "website", "lifecycle": "experimental", "owner": "team-greenroom"},
+    },
+]
+
+# The hand-built remote, dropped in as a wheel.
+DIST = "greenroom-dropin-frontend"
+PACKAGE = "greenroom_dropin_frontend"
 VERSION = "1.2.3"
-CONTAINER = "greenroom_hello"
+CONTAINER = "greenroom_dropin"
+DROPIN_TEXT = "Rendered by a chunk of a dropped-in wheel"
 
 REMOTE_ENTRY = """\
 (function () {
@@ -61,14 +94,14 @@ REMOTE_ENTRY = """\
       document.head.appendChild(script);
     });
   }
-  self.greenroom_hello = {
+  self.greenroom_dropin = {
     init: function () { return Promise.resolve(); },
     get: function (module) {
       if (module !== "./Greeting") {
         return Promise.reject(new Error("no module " + module));
       }
       return load("chunk.3f2a1b9c.js").then(function () {
-        var exported = self.__greenroom_hello_modules["./Greeting"];
+        var exported = self.__greenroom_dropin_modules["./Greeting"];
         return function () { return exported; };
       });
     },
@@ -80,7 +113,7 @@ CHUNK = (
     """\
 (function () {
   var base = new URL(".", document.currentScript.src).href;
-  var modules = (self.__greenroom_hello_modules = self.__greenroom_hello_modules || {});
+  var modules = (self.__greenroom_dropin_modules = self.__greenroom_dropin_modules || {});
   modules["./Greeting"] = {
     render: function (target) {
       return new Promise(function (resolve) {
@@ -88,9 +121,8 @@ CHUNK = (
         link.rel = "stylesheet";
         link.href = base + "style.0a1b2c3d.css";
         var greeting = document.createElement("p");
-        greeting.id = "greeting";
-        greeting.className = "greenroom-hello";
-        greeting.textContent = ["Hello", "from", "the", "dynamic", "frontend", "plugin"].join(" ");
+        greeting.className = "greenroom-dropin";
+        greeting.textContent = "Rendered by a chunk of a dropped-in wheel";
         target.appendChild(greeting);
         function done(state) {
           greeting.dataset.stylesheet = state;
@@ -108,7 +140,7 @@ CHUNK = (
     + "// padding so that the chunk is worth compressing\n" * 20
 )
 
-STYLE = ".greenroom-hello { color: rgb(0, 128, 128); font-size: 2rem; font-weight: bold; }\n"
+STYLE = ".greenroom-dropin { color: rgb(0, 128, 128); font-size: 2rem; font-weight: bold; }\n"
 
 MANIFEST = {
     "id": CONTAINER,
@@ -168,7 +200,7 @@ def build_wheel(target_dir: Path) -> Path:
     return wheel
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def chromium() -> str:
     """The Chromium binary; skipped without one unless a browser is required."""
     found = next(
@@ -193,25 +225,26 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-@pytest.fixture
-def backend_url(tmp_path: Path) -> Iterator[str]:
-    """A backend in a subprocess serving the host page and the plugin wheel."""
-    root = tmp_path / "plugins"
-    root.mkdir()
-    build_wheel(root)
+@contextlib.contextmanager
+def run_backend(workdir: Path, config: Mapping[str, Any]) -> Iterator[str]:
+    """``apps/frontend_host.py`` in a subprocess with ``config``; yields its base URL once ready."""
     port = free_port()
     base_url = f"http://127.0.0.1:{port}"
-    config = {
+    full_config = {
+        **config,
         "backend": {"baseUrl": base_url, "listen": {"host": "127.0.0.1", "port": port}},
-        "dynamicPlugins": {"rootDirectory": str(root), "cacheDirectory": str(tmp_path / "cache")},
+        "dynamicPlugins": {
+            **config.get("dynamicPlugins", {}),
+            "cacheDirectory": str(workdir / "cache"),
+        },
     }
-    config_file = tmp_path / "app-config.yaml"
-    config_file.write_text(yaml.safe_dump(config), encoding="utf-8")
-    log = tmp_path / "backend.log"
+    config_file = workdir / "app-config.yaml"
+    config_file.write_text(yaml.safe_dump(full_config), encoding="utf-8")
+    log = workdir / "backend.log"
     with log.open("wb") as out:
         proc = subprocess.Popen(
             [sys.executable, str(APP_SCRIPT), str(config_file)],
-            cwd=tmp_path,
+            cwd=workdir,
             stdout=out,
             stderr=subprocess.STDOUT,
         )
@@ -238,6 +271,23 @@ def _ready(base_url: str) -> bool:
         return False
 
 
+@pytest.fixture(scope="module")
+def backend_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The backend with the installed plugins, two catalog entities and the wheel dropped in."""
+    workdir = tmp_path_factory.mktemp("backend")
+    root = workdir / "plugins"
+    root.mkdir()
+    build_wheel(root)
+    entities = workdir / "entities.yaml"
+    entities.write_text(yaml.safe_dump_all(ENTITIES), encoding="utf-8")
+    config = {
+        "dynamicPlugins": {"rootDirectory": str(root)},
+        "catalog": {"yamlFiles": {"paths": [str(entities)]}},
+    }
+    with run_backend(workdir, config) as base_url:
+        yield base_url
+
+
 def run_chromium(chromium: str, profile: Path, *args: str) -> subprocess.CompletedProcess[str]:
     """Headless Chromium with a throwaway profile and no background traffic."""
     command = [
@@ -260,48 +310,107 @@ def run_chromium(chromium: str, profile: Path, *args: str) -> subprocess.Complet
     )
 
 
-def test_host_page_renders_a_dynamic_frontend_plugin(
-    chromium: str, backend_url: str, tmp_path: Path
-) -> None:
-    """The page loads the plugin's remoteEntry.js from the asset server and shows its output."""
-    remotes = httpx.get(f"{backend_url}{REMOTES}").json()
-    assert remotes == [
-        {
-            "packageName": DIST,
-            "version": VERSION,
-            "remoteInfo": {
-                "name": CONTAINER,
-                "entry": f"{backend_url}{REMOTES}/{DIST}/mf-manifest.json",
-                "type": "manifest",
-            },
-            "exposedModules": ["Greeting"],
-        }
-    ]
-    page = f"{backend_url}/api/host/index.html"
-    assert "Hello from the" not in httpx.get(page).text  # only the plugin renders it
-
-    dom = run_chromium(chromium, tmp_path / "profile-dom", "--dump-dom", page)
+def dump_dom(chromium: str, base_url: str, workdir: Path, artifact: str) -> str:
+    """The host page's DOM once its scripts have run, also saved as ``artifacts/<artifact>``."""
+    result = run_chromium(chromium, workdir / "profile-dom", "--dump-dom", base_url + PAGE)
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    (ARTIFACTS / "e2e-frontend-browser.html").write_text(dom.stdout, encoding="utf-8")
+    (ARTIFACTS / artifact).write_text(result.stdout, encoding="utf-8")
+    details = f"stdout:\n{result.stdout}\nstderr:\n{result.stderr[-3000:]}"
+    assert result.returncode == 0, details
+    assert 'data-state="done"' in result.stdout, details
+    return result.stdout
+
+
+@pytest.fixture(scope="module")
+def page_dom(chromium: str, backend_url: str, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The DOM of the host page of ``backend_url``."""
+    return dump_dom(
+        chromium, backend_url, tmp_path_factory.mktemp("chromium"), "e2e-frontend-browser.html"
+    )
+
+
+SECTION = re.compile(r'<section data-remote="([^"]+)" data-module="([^"]+)">(.*?)</section>', re.S)
+
+
+def rendered(dom: str) -> dict[tuple[str, str], str]:
+    """What each (package, exposed module) rendered into the section the host gave it."""
+    return {(remote, module): html for remote, module, html in SECTION.findall(dom)}
+
+
+def text_of(html: str) -> str:
+    """The text of an HTML fragment without markup."""
+    return re.sub(r"<[^>]*>", "", html)
+
+
+def test_the_listing_has_the_installed_hello_plugin_and_the_dropped_in_wheel(
+    backend_url: str,
+) -> None:
+    """Both remotes are listed, the hello plugin from the environment, the wheel from the root."""
+    remotes = {r["packageName"]: r for r in httpx.get(f"{backend_url}{REMOTES}").json()}
+    assert remotes[HELLO] == {
+        "packageName": HELLO,
+        "version": version(HELLO),
+        "remoteInfo": {
+            "name": "greenroom_plugin_hello",
+            "entry": f"{backend_url}{REMOTES}/{HELLO}/mf-manifest.json",
+            "type": "manifest",
+        },
+        "exposedModules": ["Plugin"],
+    }
+    assert remotes[DIST] == {
+        "packageName": DIST,
+        "version": VERSION,
+        "remoteInfo": {
+            "name": CONTAINER,
+            "entry": f"{backend_url}{REMOTES}/{DIST}/mf-manifest.json",
+            "type": "manifest",
+        },
+        "exposedModules": ["Greeting"],
+    }
+    page = httpx.get(backend_url + PAGE).text
+    assert HELLO_GREETING not in page  # only the plugins' code renders the text
+    assert DROPIN_TEXT not in page
+
+
+def test_the_page_shows_what_the_hello_plugin_renders(page_dom: str) -> None:
+    """The hello plugin's module renders its greeting and the catalog's entity count."""
+    html = rendered(page_dom)[(HELLO, "Plugin")]
+    assert 'class="greenroom-hello"' in html, page_dom
+    assert text_of(html) == f"{HELLO_GREETING} ({len(ENTITIES)} catalog entities)", page_dom
+
+
+def test_the_page_shows_the_dropped_in_wheel_with_its_gzipped_chunk_and_stylesheet(
+    page_dom: str,
+) -> None:
+    """The wheel's entry loads its gzip-only chunk, which renders text styled by its CSS."""
+    html = rendered(page_dom)[(DIST, "Greeting")]
+    assert text_of(html) == DROPIN_TEXT, page_dom
+    # The stylesheet applied: served as text/css, which nosniff makes a requirement.
+    assert 'data-stylesheet="loaded"' in html, page_dom
+    assert 'data-color="rgb(0, 128, 128)"' in html, page_dom
+
+
+def test_a_screenshot_of_the_page_is_saved(chromium: str, backend_url: str, tmp_path: Path) -> None:
+    """Chromium saves a PNG of the rendered page as artifacts/e2e-frontend-browser.png."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
     shot = ARTIFACTS / "e2e-frontend-browser.png"
     shot.unlink(missing_ok=True)
-    screenshot = run_chromium(
+    result = run_chromium(
         chromium,
         tmp_path / "profile-shot",
         f"--screenshot={shot}",
         "--window-size=1000,600",
         "--hide-scrollbars",
-        page,
+        backend_url + PAGE,
     )
-
-    details = f"stdout:\n{dom.stdout}\nstderr:\n{dom.stderr[-3000:]}"
-    assert dom.returncode == 0, details
-    assert 'data-state="done"' in dom.stdout, details
-    assert "rendered 1 remote(s)" in dom.stdout, details
-    assert f'data-remote="{DIST}"' in dom.stdout
-    assert "Hello from the dynamic frontend plugin" in dom.stdout, details
-    # The stylesheet applied: served as text/css, which nosniff makes a requirement.
-    assert 'data-stylesheet="loaded"' in dom.stdout, details
-    assert 'data-color="rgb(0, 128, 128)"' in dom.stdout, details
-    assert screenshot.returncode == 0, screenshot.stderr[-3000:]
+    assert result.returncode == 0, result.stderr[-3000:]
     assert shot.read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
+
+
+def test_without_the_catalog_the_hello_plugin_shows_its_greeting_alone(
+    chromium: str, tmp_path: Path
+) -> None:
+    """With the catalog disabled (``/api/catalog`` is 404) the hello plugin shows no count."""
+    with run_backend(tmp_path, {"dynamicPlugins": {"disabled": list(CATALOG)}}) as base_url:
+        dom = dump_dom(chromium, base_url, tmp_path, "e2e-frontend-browser-no-catalog.html")
+    assert text_of(rendered(dom)[(HELLO, "Plugin")]) == HELLO_GREETING, dom

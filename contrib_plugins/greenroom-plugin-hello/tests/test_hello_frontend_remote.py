@@ -30,9 +30,14 @@ def test_dist_holds_a_module_federation_remote() -> None:
     """dist/ has the manifest, and the global container its remote entry defines."""
     manifest = json.loads((DIST / "mf-manifest.json").read_text(encoding="utf-8"))
     entry = manifest["metaData"]["remoteEntry"]["name"]
-    assert "self.greenroom_plugin_hello = {" in (DIST / entry).read_text(encoding="utf-8")
+    script = (DIST / entry).read_text(encoding="utf-8")
+    assert "self.greenroom_plugin_hello = {" in script
     assert manifest["metaData"]["globalName"] == "greenroom_plugin_hello"
     assert [module["name"] for module in manifest["exposes"]] == ["Plugin"]
+    # The container's get() knows every exposed path; what it renders is checked in a
+    # browser by the repository's tests/e2e/test_e2e_frontend_browser.py.
+    for module in manifest["exposes"]:
+        assert f'"{module["path"]}": {{' in script
 
 
 @pytest.mark.anyio

@@ -1,8 +1,10 @@
 """A backend serving a host page and dynamic frontend plugins, for the browser test.
 
-Usage: ``python frontend_host.py CONFIG_FILE``. The config's
-``dynamicPlugins.rootDirectory`` holds the frontend plugins. The ``host``
-plugin serves ``GET /api/host/index.html``: a page that reads
+Usage: ``python frontend_host.py CONFIG_FILE``. The backend is the one
+``greenroom start`` runs (the dynamic plugins loader: every installed plugin,
+such as ``greenroom-plugin-hello``, and those dropped into
+``dynamicPlugins.rootDirectory``) plus the ``host`` plugin, which serves
+``GET /api/host/index.html``: a page that reads
 ``/.greenroom/dynamic-features/remotes``, loads each remote's entry (through
 its module federation manifest for ``manifest`` entries), initialises the
 container, and lets every exposed module render into the page. The page
@@ -118,8 +120,8 @@ class HostPlugin(BackendPlugin):
 
 def main(config_file: str) -> None:
     config = load_config([config_file])
-    loader = dynamic_plugins_feature_loader(include_installed=False)
-    create_backend(config, [HostPlugin, loader]).run()
+    # As greenroom start does, plus the page: installed plugins count (issue 7).
+    create_backend(config, [HostPlugin, dynamic_plugins_feature_loader]).run()
 
 
 if __name__ == "__main__":

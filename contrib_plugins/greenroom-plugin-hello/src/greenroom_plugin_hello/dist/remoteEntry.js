@@ -4,7 +4,8 @@
 (function () {
   var modules = {
     "./Plugin": {
-      // Renders a greeting, and the number of catalog entities when the catalog answers.
+      // Renders a greeting into the host's element, and the number of catalog entities
+      // when the catalog answers; the promise settles once the text is final.
       render: function (target) {
         var greeting = document.createElement("p");
         greeting.className = "greenroom-hello";
@@ -12,13 +13,16 @@
         target.appendChild(greeting);
         return fetch("/api/catalog/entities")
           .then(function (response) {
-            return response.ok ? response.json() : [];
+            // A 404 means no catalog plugin, not an empty catalog.
+            return response.ok ? response.json() : null;
           })
           .then(function (entities) {
-            greeting.textContent += " (" + entities.length + " catalog entities)";
+            if (Array.isArray(entities)) {
+              greeting.textContent += " (" + entities.length + " catalog entities)";
+            }
           })
           .catch(function () {
-            // No catalog: the greeting alone.
+            // The catalog is unreachable: the greeting alone.
           });
       },
     },
