@@ -7,7 +7,7 @@ import types
 
 import pytest
 
-PUBLIC_MODULES = ["greenroom", "greenroom.dynamic", "greenroom.testing"]
+PUBLIC_MODULES = ["greenroom", "greenroom.dev", "greenroom.dynamic", "greenroom.testing"]
 
 
 @pytest.fixture(params=PUBLIC_MODULES)

@@ -424,3 +424,85 @@ def test_shared_packages_follow_run_time_requirements_only(
     assert {"hostframework", "libdep", "libextra", "libfast", "some_import_name"} <= names
     assert {"greenroom", "pluggy", "starlette", "attrs"} <= names
     assert not {"libopt", "libwin"} & names
+
+
+@pytest.mark.parametrize("host_has_libx", [True, False], ids=["host-copy", "no-host-copy"])
+def test_a_plugin_module_filed_under_its_plain_name_is_swept(
+    make_loader: MakeLoader,
+    make_plugin_folder: MakeFolder,
+    make_libx: Callable[[Path, str], Path],
+    host_site: Path,
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
+    host_has_libx: bool,
+) -> None:
+    """A load that leaves the plugin's module under a plain name is undone and reported."""
+    if host_has_libx:
+        make_libx(host_site, "3.0")
+        import libx as host_libx
+    folder = tmp_path / "plugin-a"
+    make_libx(folder, "1.0")
+    # What Cython does from C: the module files itself under the name it was built with.
+    (folder / "libx" / "sub.py").write_text(
+        "import sys\nsys.modules['libx.sub'] = sys.modules[__name__]\n"
+    )
+    package = make_plugin_folder(folder, "plugin-a", {"plugin_a/__init__.py": "import libx.sub\n"})
+    with caplog.at_level(logging.WARNING, logger="greenroom.dynamic"):
+        make_loader().load(package, "plugin_a")
+    if host_has_libx:
+        assert sys.modules["libx"] is host_libx
+        assert "libx.sub" not in sys.modules  # the host never imported its own
+    else:
+        assert not [n for n in sys.modules if n.partition(".")[0] == "libx"]
+    (message,) = [r.getMessage() for r in caplog.records]
+    assert "'libx.sub'" in message
+    assert "was imported under its plain name" in message
+
+
+def test_the_checks_after_a_load_look_at_the_new_modules_only(
+    make_loader: MakeLoader, make_plugin_folder: MakeFolder, tmp_path: Path
+) -> None:
+    """The finder records each module it finds for a plugin; the checks after a load take them."""
+    package = make_plugin_folder(
+        tmp_path / "plugin-a",
+        "plugin-a",
+        {
+            "plugin_a/__init__.py": "from plugin_a import helper\n",
+            "plugin_a/helper.py": "",
+            "plugin_a/late.py": "x = 1\n",
+        },
+    )
+    loader = make_loader()
+    loader.load(package, "plugin_a")
+    namespace = loader.namespace(package)
+    assert namespace is not None
+    assert namespace.fresh == {}
+    late = loader.module_name(package, "plugin_a.late")
+    importlib.import_module(late)  # imported after the load: checked at the next one
+    assert list(namespace.fresh) == [late]
+    assert loader.load(package, "plugin_a.late:x") == 1
+    assert namespace.fresh == {}
+
+
+@given(st.text(alphabet=string.ascii_letters + string.digits + "-_.", max_size=24))
+def test_canonical_names_are_packaging_s(name: str) -> None:
+    """Greenroom's own PEP 503 normalisation gives what packaging gives (it avoids the import)."""
+    from greenroom._config.schema import _canonical_name
+    from greenroom._dynamic.names import canonicalize_name as ours
+
+    assert ours(name) == canonicalize_name(name)
+    assert _canonical_name(name) == canonicalize_name(name)
+
+
+def test_shared_names_are_remembered_per_host(tmp_path: Path) -> None:
+    """The cached shared set is the computed one, and a new sys.path entry is a new key."""
+    from greenroom._dynamic.shared import cached_shared_import_names
+
+    computed = shared_import_names(["PyYAML"])
+    assert cached_shared_import_names(["PyYAML"], tmp_path) == computed
+    (file,) = (tmp_path / "shared").iterdir()
+    assert cached_shared_import_names(["PyYAML"], tmp_path) == computed
+    assert cached_shared_import_names([], tmp_path) == shared_import_names([])
+    assert len(list((tmp_path / "shared").iterdir())) == 2
+    file.write_text("not json")
+    assert cached_shared_import_names(["PyYAML"], tmp_path) == computed

@@ -246,3 +246,45 @@ def test_a_warm_scan_of_many_wheels_opens_no_archive(
     records = scan_root(root, cache_root=cache)
     assert len(records) == 250
     assert all(p.ok for p in records)
+
+
+def test_a_cache_file_as_written_is_read_back_without_value_checks(
+    root: Path, cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A file whose digest matches skips the per-value checks; an edited one gets them (issue 8)."""
+    from greenroom._dynamic import scan_cache
+
+    write_wheel(root, Dist())
+    first = only(scan_root(root, cache_root=cache))
+    (file,) = (cache / "scan").iterdir()
+    assert file.read_bytes().startswith(b'{"digest":"')
+    checked: list[object] = []
+    real = scan_cache._converter
+
+    def spy(tp: object) -> object:
+        checked.append(tp)
+        return real(tp)
+
+    monkeypatch.setattr(scan_cache, "_converter", spy)
+    refuse_reading(monkeypatch)
+    assert only(scan_root(root, cache_root=cache)) == first
+    assert checked == []
+    data = json.loads(file.read_text())
+    file.write_text(json.dumps(data))  # the same values, other bytes: the digest fails
+    assert only(scan_root(root, cache_root=cache)) == first
+    assert checked
+
+
+def test_config_schema_entry_points_are_kept_with_the_manifest(root: Path, cache: Path) -> None:
+    """A wheel's greenroom.config_schema entry points are read once, at scan time (issue 8)."""
+    entry_points = {
+        "greenroom.backend_plugin": {"todo": "acme_todo:TodoPlugin"},
+        "greenroom.config_schema": {"acme-todo": "acme_todo:schema.json"},
+    }
+    write_wheel(root, Dist(entry_points=entry_points))
+    first = only(scan_root(root, cache_root=cache))
+    assert first.manifest is not None
+    assert [(ep.group, ep.name, ep.value) for ep in first.manifest.config_schemas] == [
+        ("greenroom.config_schema", "acme-todo", "acme_todo:schema.json")
+    ]
+    assert only(scan_root(root, cache_root=cache)) == first

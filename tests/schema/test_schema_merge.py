@@ -425,6 +425,72 @@ def test_feature_hooks_contribute_schemas_and_bad_ones_are_problems() -> None:
     ]
 
 
+class RenamedHookPlugin(NoHookPlugin):
+    plugin_id = "renamed"
+
+    @hookimpl(specname="config_schema")
+    def schema_please(self) -> dict[str, Any]:
+        return {"type": "object"}
+
+
+class StaticHookPlugin(NoHookPlugin):
+    plugin_id = "static"
+
+    @staticmethod
+    @hookimpl
+    def config_schema() -> dict[str, Any]:
+        return {"type": "object"}
+
+
+class UnmarkedOverridePlugin(SchemaPlugin):
+    plugin_id = "unmarked"
+
+    def config_schema(self) -> dict[str, Any]:  # type: ignore[override]  # not a hook here
+        return {"type": "object"}
+
+
+def _instance_hook_plugin() -> NoHookPlugin:
+    plugin = NoHookPlugin()
+
+    @hookimpl
+    def config_schema() -> dict[str, Any]:
+        return {"type": "object"}
+
+    plugin.config_schema = config_schema  # type: ignore[attr-defined]
+    return plugin
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        SchemaPlugin,
+        NoHookPlugin,
+        RenamedHookPlugin,
+        StaticHookPlugin,
+        UnmarkedOverridePlugin,
+        _instance_hook_plugin,
+    ],
+)
+def test_features_left_out_of_the_schema_hooks_are_those_pluggy_finds_none_in(make: Any) -> None:
+    """Only a feature in which pluggy finds no config_schema implementation is skipped (issue 8)."""
+    from greenroom._api.hookspecs import PROJECT_NAME
+    from greenroom._api.plugin_manager import FeaturePluginManager
+    from greenroom._config.schema import _may_implement
+
+    feature = make()
+    manager = FeaturePluginManager()
+    manager.register(feature)
+    has_hook = any(impl.plugin is feature for impl in manager.hook.config_schema.get_hookimpls())
+    may = _may_implement(feature, "config_schema", f"{PROJECT_NAME}_impl")
+    assert may or not has_hook
+    if make in (NoHookPlugin, UnmarkedOverridePlugin):
+        assert not has_hook
+    else:
+        assert has_hook
+    if make is NoHookPlugin:
+        assert not may  # the common case: registering it is skipped
+
+
 # -- property: merging never crashes and is deterministic ------------------------------------
 
 json_scalars = st.none() | st.booleans() | st.integers() | st.text(max_size=5)

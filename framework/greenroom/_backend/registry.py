@@ -159,9 +159,14 @@ class FeatureRegistry:
             self._pm.unregister(record.feature)
 
     def _check_hooks(self, record: FeatureRecord) -> None:
-        callers = self._pm.get_hookcallers(record.feature) or []
-        for caller in callers:
-            if not caller.has_spec():
+        # Not pm.get_hookcallers(): it looks at every implementation of every hook, so
+        # registering N features cost O(N^2) (issue 8). Only hooks without a spec can be
+        # wrong, and the feature's own ``register`` is found near the end of its list.
+        feature = record.feature
+        for caller in vars(self._pm.hook).values():
+            if not isinstance(caller, pluggy.HookCaller) or caller.has_spec():
+                continue
+            if any(impl.plugin is feature for impl in caller.get_hookimpls()):
                 close = difflib.get_close_matches(caller.name, _SPEC_NAMES, n=1)
                 hint = f"; did you mean {close[0]!r}?" if close else ""
                 raise FeatureRegistrationError(
@@ -169,7 +174,8 @@ class FeatureRegistry:
                     f"are {sorted(_SPEC_NAMES)}{hint}",
                     feature=record.name,
                 )
-        if not any(caller.name == "register" for caller in callers):
+        registers = self._pm.hook.register.get_hookimpls()
+        if not any(impl.plugin is feature for impl in reversed(registers)):
             # Every feature inherits the spec's own ``register``: only a subclass's
             # method is one the author wrote and forgot to decorate.
             method = getattr(type(record.feature), "register", None)

@@ -32,7 +32,8 @@ class ServiceRegistry:
         self, explicit: Sequence[ServiceFactory[Any]], internal: Sequence[ServiceFactory[Any]]
     ) -> None:
         self._problems: list[str] = []
-        self._instances: dict[tuple[str, str | None], asyncio.Future[Any]] = {}
+        #: Each service being built (its future) or built (its value).
+        self._instances: dict[tuple[str, str | None], asyncio.Future[Any] | _Built] = {}
         self._contexts: dict[str, asyncio.Future[Any]] = {}
         self._internal = {f.service.id: f for f in internal}
         self._factories: dict[str, list[ServiceFactory[Any]]] = {}
@@ -133,16 +134,23 @@ class ServiceRegistry:
     async def get(self, ref: ServiceRef[Any], plugin_id: str | None) -> Any:
         """The instance of ``ref`` for ``plugin_id`` (ignored for root services)."""
         key = (ref.id, None if self._scope(ref) == "root" else plugin_id)
-        future = self._instances.get(key)
-        if future is None:
+        found = self._instances.get(key)
+        if isinstance(found, _Built):
+            return found.value
+        if found is None:
             future = self._instances[key] = asyncio.get_running_loop().create_future()
             try:
-                future.set_result(await self._build(ref, key[1]))
+                value = await self._build(ref, key[1])
             except BaseException as exc:
                 future.set_exception(exc)
                 future.exception()  # retrieved here: the caller re-raises it
                 raise
-        return await future
+            future.set_result(value)
+            # Those who wait hold the future; the table keeps the value alone (a future
+            # per service and plugin was ~0.3 KB of memory per plugin: issue 8).
+            self._instances[key] = _Built(value)
+            return value
+        return await found
 
     def _scope(self, ref: ServiceRef[Any]) -> str:
         return self._refs.get(ref.id, ref).scope
@@ -229,3 +237,12 @@ async def _maybe_await(value: Any) -> Any:
     if inspect.isawaitable(value):
         return await value
     return value
+
+
+class _Built:
+    """A built service instance, as :attr:`ServiceRegistry._instances` keeps it."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: Any) -> None:
+        self.value = value

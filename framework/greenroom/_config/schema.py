@@ -37,9 +37,9 @@ The serialized format of ``.config-schema.json`` (and of
 
 from __future__ import annotations
 
-import importlib.metadata
 import importlib.resources
 import json
+import types
 from collections.abc import Callable, Iterable, Mapping
 from importlib.resources.abc import Traversable
 from pathlib import Path as FsPath
@@ -316,15 +316,28 @@ def installed_schemas(skip: Iterable[str] = ()) -> ConfigSchema:
     Distributions in ``skip`` (canonical names: disabled plugins) are not read,
     since reading imports the package.
     """
-    from packaging.utils import canonicalize_name
+    # The process's one scan of installed entry points, not another scan of every
+    # distribution's entry_points.txt (~5-10 ms per start: issue 8).
+    from greenroom._entry_points import installed_entry_points
 
-    skipped = {canonicalize_name(name) for name in skip}
+    skipped = {_canonical_name(name) for name in skip}
     entries = sorted(
-        (ep.dist.name if ep.dist is not None else ep.value, ep.name, ep.value)
-        for ep in importlib.metadata.entry_points(group=SCHEMA_ENTRY_POINT_GROUP)
+        (spec.dist_name, spec.entry_point.name, spec.entry_point.value)
+        for spec in installed_entry_points(SCHEMA_ENTRY_POINT_GROUP)
     )
-    entries = [entry for entry in entries if canonicalize_name(entry[0]) not in skipped]
+    entries = [entry for entry in entries if _canonical_name(entry[0]) not in skipped]
     return _collect(schema_from_entry_point(*entry, locate=_importable) for entry in entries)
+
+
+def _canonical_name(name: str) -> str:
+    """PEP 503's canonical name, as ``packaging.utils.canonicalize_name`` gives it.
+
+    Here so that a start does not import ``packaging`` (~10 ms) for this alone.
+    """
+    value = name.lower().replace("_", "-").replace(".", "-")
+    while "--" in value:
+        value = value.replace("--", "-")
+    return value
 
 
 def read_serialized(file: FsPath, package: str) -> ConfigSchema:
@@ -383,11 +396,17 @@ def feature_schemas(
     dict or None is a problem for that feature's package.
     """
     # pluggy's own lookup costs ~1 ms per feature; this one ~0.05 ms (issue 8).
+    from greenroom._api.hookspecs import PROJECT_NAME
     from greenroom._api.plugin_manager import FeaturePluginManager
 
+    marker = f"{PROJECT_NAME}_impl"  # what pluggy's HookimplMarker sets
     manager = FeaturePluginManager()
     ordered = []
     for feature in features:
+        # Registering costs ~0.1 ms even so, and most features have no such hook: one
+        # that cannot implement it would add nothing, so it is left out (issue 8).
+        if not _may_implement(feature, "config_schema", marker):
+            continue
         try:
             manager.register(feature)
         except Exception:  # the feature registry reports invalid hooks at start
@@ -410,3 +429,50 @@ def feature_schemas(
         if value is not None:
             results.append(check_source(package, value, origin))
     return _collect(results)
+
+
+#: What pluggy can read as a hook implementation (``_static_hook_attr``): anything else
+#: in a ``__dict__`` is never one; a ``__slots__`` slot may hold one.
+_HOOKABLE: Final = (
+    types.FunctionType,
+    types.MethodType,
+    classmethod,
+    staticmethod,
+    types.MemberDescriptorType,
+)
+
+
+def _may_implement(feature: object, hook: str, marker: str) -> bool:
+    """Whether registering ``feature`` with pluggy could give an implementation of ``hook``.
+
+    False only when nothing in the instance's or its classes' ``__dict__``
+    (where pluggy looks, without ``getattr``) carries ``marker`` as an
+    implementation under the name ``hook`` or with ``specname=hook``.
+    """
+    if isinstance(feature, type):
+        return True
+    try:
+        own = object.__getattribute__(feature, "__dict__")
+    except AttributeError:
+        own = {}
+    mappings: list[Mapping[str, Any]] = [own] if isinstance(own, dict) else []
+    for klass in type(feature).__mro__:
+        if klass is not object:  # slot wrappers carry no attributes
+            mappings.append(klass.__dict__)
+    for mapping in mappings:
+        for name, raw in mapping.items():
+            if not isinstance(raw, _HOOKABLE):
+                continue
+            if isinstance(raw, types.MemberDescriptorType):
+                return True  # a slot's value is unknown here
+            try:
+                opts = getattr(raw, marker, None)
+                if opts is None:
+                    opts = getattr(getattr(raw, "__func__", None), marker, None)
+            except Exception:  # an odd object: let pluggy decide
+                return True
+            if opts is not None and (
+                name == hook or not isinstance(opts, dict) or opts.get("specname") == hook
+            ):
+                return True
+    return False

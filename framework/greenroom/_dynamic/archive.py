@@ -265,6 +265,10 @@ def archive_digest(path: Path) -> str:
 _private_root: Path | None = None
 
 
+#: Extraction folders found writable in this process.
+_writable_roots: set[Path] = set()
+
+
 def extraction_root(cache_root: Path | None) -> tuple[Path, bool]:
     """Where archives are extracted, and whether that is the shared cache.
 
@@ -275,8 +279,14 @@ def extraction_root(cache_root: Path | None) -> tuple[Path, bool]:
     if cache_root is not None:
         from greenroom._dynamic.cache import writable_dir
 
-        shared = writable_dir(cache_root / "extracted")
+        wanted = cache_root / "extracted"
+        if wanted in _writable_roots:
+            # Probed once per process: a probe creates a file and a folder, ~7% of a cold
+            # start of 500 wheels (issue 8). extract_archive probes again if it is gone.
+            return wanted, True
+        shared = writable_dir(wanted)
         if shared is not None:
+            _writable_roots.add(wanted)
             return shared, True
     if _private_root is None:
         _private_root = Path(tempfile.mkdtemp(prefix="greenroom-extracted-"))
@@ -301,7 +311,13 @@ def extract_archive(
     target = base / digest
     if (target / EXTRACTED_MARKER).is_file():
         return target
-    scratch = Path(tempfile.mkdtemp(dir=base, prefix=f".{digest[:16]}-"))
+    try:
+        scratch = Path(tempfile.mkdtemp(dir=base, prefix=f".{digest[:16]}-"))
+    except FileNotFoundError:  # the cache folder was removed since it was probed
+        _writable_roots.discard(base)
+        base, _ = extraction_root(cache_root)
+        target = base / digest
+        scratch = Path(tempfile.mkdtemp(dir=base, prefix=f".{digest[:16]}-"))
     try:
         _extract_into(archive, scratch, rename)
         (scratch / EXTRACTED_MARKER).write_text(digest + "\n", encoding="ascii")
@@ -314,6 +330,7 @@ def extract_archive(
 def _extract_into(
     archive: SafeArchive, folder: Path, rename: Callable[[str], str | None] | None
 ) -> None:
+    made = {folder}  # folders known to exist: one mkdir each, not one per member
     for info in archive.zipfile.infolist():
         name = rename(info.filename) if rename else info.filename
         if not name:
@@ -321,9 +338,13 @@ def _extract_into(
         # Names passed member_name_problem, so joining cannot leave ``folder``.
         path = folder.joinpath(*name.removesuffix("/").split("/"))
         if info.is_dir():
-            path.mkdir(parents=True, exist_ok=True)
+            if path not in made:
+                path.mkdir(parents=True, exist_ok=True)
+                made.add(path)
             continue
-        path.parent.mkdir(parents=True, exist_ok=True)
+        if path.parent not in made:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            made.add(path.parent)
         try:
             with open(path, "xb") as file:
                 archive.copy_to(info.filename, file)

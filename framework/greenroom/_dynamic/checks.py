@@ -56,7 +56,7 @@ def _report_failed_extensions(namespace: PluginNamespace) -> None:
     while failed:
         name, error = failed.popitem()
         plain = namespace.plain(name)
-        path = namespace.layout.extension_modules.get(plain)
+        path = namespace.extension_modules.get(plain)
         namespace.warn(
             "plugin %r: the compiled module %r (%s) failed to load (%s); its package may have "
             "fallen back to pure Python silently, or fail later. Ship a build for %s, or declare "
@@ -93,12 +93,12 @@ def _host_copy(namespace: PluginNamespace, value: object) -> str | None:
 
 def _report_host_copies(namespace: PluginNamespace) -> None:
     modules = sys.modules
-    # namespace.is_own_module(n), inlined: this runs over all of sys.modules per load (issue 8).
-    head, checked = namespace.head, namespace.checked
-    fresh = [n for n in modules if n.startswith(head) and n not in checked]
+    # The modules found since the last check, not a scan of sys.modules (issue 8).
+    fresh, namespace.fresh = namespace.fresh, {}
     for module_name in fresh:
-        namespace.checked.add(module_name)
-        module = modules[module_name]
+        module = modules.get(module_name)
+        if module is None:  # found, but its import failed (or it is not imported yet)
+            continue
         for attribute, value in list(vars(module).items()):
             leaked = _host_copy(namespace, value)
             if leaked is not None:
@@ -118,7 +118,7 @@ def _report_host_copies(namespace: PluginNamespace) -> None:
 
 def _report_unused_extensions(namespace: PluginNamespace) -> None:
     modules = sys.modules
-    for plain, path in namespace.layout.extension_modules.items():
+    for plain, path in namespace.extension_modules.items():
         if not namespace.owns(plain):
             continue
         parent = plain.rpartition(".")[0]

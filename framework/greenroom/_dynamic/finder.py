@@ -45,7 +45,7 @@ from greenroom._dynamic.rewrite import (
     uninstall_import_wrappers,
 )
 
-__all__ = ["PluginFinder", "active_finder", "register", "unregister"]
+__all__ = ["PluginFinder", "active_finder", "register", "unregister", "unregister_all"]
 
 #: The import system's own order in one folder: compiled, then source, then bytecode.
 _MODULE_SUFFIXES: Final = (
@@ -53,6 +53,10 @@ _MODULE_SUFFIXES: Final = (
     (".py", "source"),
     (".pyc", "sourceless"),
 )
+
+
+#: The loader of ``greenroom_dynamic`` and of each ``greenroom_dynamic.<plugin>`` (stateless).
+_NO_FOLDERS: Final = PortionLoader(())
 
 
 class PluginFinder(DistributionFinder):
@@ -90,7 +94,7 @@ class PluginFinder(DistributionFinder):
 
     def _find_prefixed(self, fullname: str, path: Sequence[str] | None) -> ModuleSpec | None:
         if fullname == PREFIX:
-            return ModuleSpec(fullname, PortionLoader(()), is_package=True)
+            return ModuleSpec(fullname, _NO_FOLDERS, is_package=True)
         if not fullname.startswith(PREFIX_DOT):
             return None
         parts = fullname.split(".", 2)
@@ -98,8 +102,12 @@ class PluginFinder(DistributionFinder):
         if namespace is None:
             return None
         if len(parts) == 2:
-            return ModuleSpec(fullname, PortionLoader(()), is_package=True)
-        return _locate(namespace, self, fullname, parts[2], path)
+            return ModuleSpec(fullname, _NO_FOLDERS, is_package=True)
+        spec = _locate(namespace, self, fullname, parts[2], path)
+        if spec is not None:
+            # Recorded for the checks after the load (plain_names.sweep, checks).
+            namespace.fresh.setdefault(fullname, sys.modules.get(parts[2]))
+        return spec
 
     def invalidate_caches(self) -> None:
         for namespace in self.namespaces.values():
@@ -226,25 +234,50 @@ def register(namespace: PluginNamespace) -> PluginFinder:
 
 def unregister(namespace: PluginNamespace) -> None:
     """Remove ``namespace``'s modules and table entry (uninstalling when none is left)."""
+    unregister_all([namespace])
+
+
+def unregister_all(namespaces: Iterable[PluginNamespace]) -> None:
+    """:func:`unregister` each of ``namespaces``, with one pass over ``sys.modules``.
+
+    One pass per namespace made stopping a backend with N plugins O(N²): ~0.9 s
+    at 1000 plugins (issue 8).
+    """
     global _finder
     with _lock:
         finder = _finder
-        if finder is None or finder.namespaces.get(namespace.ident) is not namespace:
+        if finder is None:
             return
-        del finder.namespaces[namespace.ident]
-        finder.folders.pop(namespace.content_dir, None)
+        leaving = {ns.ident: ns for ns in namespaces if finder.namespaces.get(ns.ident) is ns}
+        if not leaving:
+            return
+        for namespace in leaving.values():
+            del finder.namespaces[namespace.ident]
+            finder.folders.pop(namespace.content_dir, None)
+        # Plain aliases only exist while a window is open; should one have survived, it
+        # must not keep its plugin reachable. Only plain private names are looked at:
+        # touching other entries could wake lazy modules.
+        owners: dict[str, list[PluginNamespace]] = {}
+        for namespace in leaving.values():
+            for name in namespace.private:
+                owners.setdefault(name, []).append(namespace)
         modules = sys.modules
-        for name in [n for n in modules if n == namespace.prefix or n.startswith(namespace.head)]:
-            del modules[name]
-        # Plain aliases only exist while a window is open; should one have survived,
-        # it must not keep the plugin reachable. Only plain private names are looked
-        # at: touching other entries could wake lazy modules.
+        doomed = []
         for name, module in list(modules.items()):
-            if name.partition(".")[0] in namespace.private and namespace.owns_module(module):
-                del modules[name]
+            if name.startswith(PREFIX_DOT):
+                if name.split(".", 2)[1] in leaving:
+                    doomed.append(name)
+                continue
+            candidates = owners.get(name.partition(".")[0])
+            if candidates and any(ns.owns_module(module) for ns in candidates):
+                doomed.append(name)
+        for name in doomed:
+            del modules[name]
         root = modules.get(PREFIX)
-        if root is not None and namespace.ident in vars(root):
-            delattr(root, namespace.ident)
+        if root is not None:
+            for ident in leaving:
+                if ident in vars(root):
+                    delattr(root, ident)
         if not finder.namespaces:
             if finder in sys.meta_path:
                 sys.meta_path.remove(finder)

@@ -18,8 +18,6 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from packaging.utils import canonicalize_name
-
 from greenroom._api.service_ref import ServiceFactory
 from greenroom._api.services.config import ConfigService
 from greenroom._api.services.lifecycle import RootLifecycleService
@@ -41,6 +39,7 @@ from greenroom._dynamic.frontend import (
 )
 from greenroom._dynamic.frontend_assets import contained, refusal
 from greenroom._dynamic.manager import DynamicPlugin, DynamicPluginManager
+from greenroom._dynamic.names import canonicalize_name
 from greenroom._errors import GreenroomError
 
 __all__ = ["FrontendRemotes", "frontend_remotes_factory"]

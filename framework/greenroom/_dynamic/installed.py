@@ -17,9 +17,9 @@ from pathlib import Path
 from typing import Any
 
 import attrs
-from packaging.utils import canonicalize_name
 
 from greenroom._dynamic.models import ENTRY_POINT_GROUPS, FRONTEND_ROLES
+from greenroom._dynamic.names import canonicalize_name
 from greenroom._entry_points import installed_entry_points
 
 __all__ = ["InstalledEntryPoint", "discover_installed"]

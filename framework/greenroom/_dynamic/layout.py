@@ -70,50 +70,78 @@ class ContentLayout:
     pth_files: tuple[Path, ...]
 
 
-def read_layout(content_dir: Path) -> ContentLayout:
-    """Read ``content_dir`` without importing anything from it."""
+#: A folder's (file names, folder names), as the module loader's finder keeps them.
+Listing = tuple[frozenset[str], frozenset[str]]
+
+
+def read_layout(content_dir: Path, listings: dict[str, Listing] | None = None) -> ContentLayout:
+    """Read ``content_dir`` without importing anything from it.
+
+    ``listings`` receives what each folder read holds (keyed by its path as a
+    string), so that the finder does not list them again (issue 8).
+    """
     top_level: dict[str, Path] = {}
     extensions: dict[str, Path] = {}
     foreign: list[Path] = []
     pth: list[Path] = []
-    with os.scandir(content_dir) as entries:
-        for entry in sorted(entries, key=lambda e: e.name):
-            if entry.name.startswith("."):
-                continue
-            if entry.is_dir():
-                if _is_code_folder(entry.name):
-                    top_level.setdefault(entry.name, Path(entry.path))
-                continue
-            if entry.name.endswith(".pth"):
-                pth.append(Path(entry.path))
-                continue
-            name = module_name(entry.name)
-            if name is not None:
-                top_level.setdefault(name, Path(entry.path))
-                if entry.name.endswith(_EXTENSION_SUFFIXES):
-                    extensions[name] = Path(entry.path)
-            elif _TAGGED_EXTENSION.match(entry.name):
-                foreign.append(Path(entry.path))
+    with os.scandir(content_dir) as scanned:
+        entries = sorted(scanned, key=lambda e: e.name)
+    if listings is not None:
+        listings[str(content_dir)] = _listing(entries)
+    for entry in entries:
+        if entry.name.startswith("."):
+            continue
+        if entry.is_dir():
+            if _is_code_folder(entry.name):
+                top_level.setdefault(entry.name, Path(entry.path))
+            continue
+        if entry.name.endswith(".pth"):
+            pth.append(Path(entry.path))
+            continue
+        name = module_name(entry.name)
+        if name is not None:
+            top_level.setdefault(name, Path(entry.path))
+            if entry.name.endswith(_EXTENSION_SUFFIXES):
+                extensions[name] = Path(entry.path)
+        elif _TAGGED_EXTENSION.match(entry.name):
+            foreign.append(Path(entry.path))
     for name, path in top_level.items():
         if path.is_dir():
-            _walk_package(name, path, extensions, foreign)
+            _walk_package(name, path, extensions, foreign, listings)
     return ContentLayout(top_level, extensions, tuple(foreign), tuple(pth))
 
 
+def _listing(entries: list[os.DirEntry[str]]) -> Listing:
+    files: set[str] = set()
+    folders: set[str] = set()
+    for entry in entries:
+        (folders if entry.is_dir() else files).add(entry.name)
+    return frozenset(files), frozenset(folders)
+
+
 def _walk_package(
-    dotted: str, folder: Path, extensions: dict[str, Path], foreign: list[Path]
+    dotted: str,
+    folder: Path,
+    extensions: dict[str, Path],
+    foreign: list[Path],
+    listings: dict[str, Listing] | None,
 ) -> None:
     """Collect the compiled modules of one package, recursively."""
-    with os.scandir(folder) as entries:
-        for entry in entries:
-            if entry.is_dir():
-                if _is_code_folder(entry.name):
-                    _walk_package(f"{dotted}.{entry.name}", Path(entry.path), extensions, foreign)
-            elif entry.name.endswith(_EXTENSION_SUFFIXES):
-                name = module_name(entry.name)
-                if name is not None:
-                    extensions[f"{dotted}.{name}"] = Path(entry.path)
-                elif _TAGGED_EXTENSION.match(entry.name):
-                    foreign.append(Path(entry.path))
+    with os.scandir(folder) as scanned:
+        entries = list(scanned)
+    if listings is not None:
+        listings[str(folder)] = _listing(entries)
+    for entry in entries:
+        if entry.is_dir():
+            if _is_code_folder(entry.name):
+                _walk_package(
+                    f"{dotted}.{entry.name}", Path(entry.path), extensions, foreign, listings
+                )
+        elif entry.name.endswith(_EXTENSION_SUFFIXES):
+            name = module_name(entry.name)
+            if name is not None:
+                extensions[f"{dotted}.{name}"] = Path(entry.path)
             elif _TAGGED_EXTENSION.match(entry.name):
                 foreign.append(Path(entry.path))
+        elif _TAGGED_EXTENSION.match(entry.name):
+            foreign.append(Path(entry.path))

@@ -15,12 +15,12 @@ from pathlib import Path
 from typing import Any, Literal
 
 import attrs
-from packaging.utils import canonicalize_name
 
 from greenroom._api.features import BackendFeature
 from greenroom._api.services.config import ConfigService
 from greenroom._dynamic.installed import InstalledEntryPoint, discover_installed
 from greenroom._dynamic.models import BACKEND_ROLES, EntryPointSpec, ScannedPluginPackage
+from greenroom._dynamic.names import canonicalize_name
 from greenroom._dynamic.settings import DynamicPluginsSettings
 from greenroom._dynamic.targets import features_from_target
 from greenroom._errors import GreenroomError

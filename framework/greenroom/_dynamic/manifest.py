@@ -27,6 +27,7 @@ import attrs
 from greenroom._dynamic.archive import SafeArchive
 from greenroom._dynamic.models import (
     BUNDLE_MANIFEST_NAME,
+    CONFIG_SCHEMA_GROUP,
     ENTRY_POINT_GROUPS,
     FRONTEND_ROLES,
     EntryPointSpec,
@@ -84,6 +85,7 @@ class _Dist:
     version: str
     entry_points: tuple[EntryPointSpec, ...]
     other_groups: tuple[str, ...]
+    config_schemas: tuple[EntryPointSpec, ...]
     requires: tuple[str, ...]
     requires_python: str | None
     top_level: tuple[str, ...]
@@ -183,7 +185,7 @@ def _read_dist(dist: importlib.metadata.Distribution, label: str) -> _Dist:
                 f"{meta}: Requires-Python {requires_python!r} is not a valid "
                 "version specifier; fix: use a form such as '>=3.11' and rebuild"
             )
-    entry_points, other_groups = _entry_points(dist, label, problems)
+    entry_points, other_groups, config_schemas = _entry_points(dist, label, problems)
     top_level = _top_level(dist, label, problems)
     return _Dist(
         label,
@@ -191,6 +193,7 @@ def _read_dist(dist: importlib.metadata.Distribution, label: str) -> _Dist:
         version,
         entry_points,
         other_groups,
+        config_schemas,
         requires,
         requires_python,
         top_level,
@@ -200,11 +203,12 @@ def _read_dist(dist: importlib.metadata.Distribution, label: str) -> _Dist:
 
 def _entry_points(
     dist: importlib.metadata.Distribution, label: str, problems: list[str]
-) -> tuple[tuple[EntryPointSpec, ...], tuple[str, ...]]:
+) -> tuple[tuple[EntryPointSpec, ...], tuple[str, ...], tuple[EntryPointSpec, ...]]:
+    """(entry points in the plugin groups, other greenroom groups, config schema entry points)."""
     file = f"{label}/entry_points.txt"
     text = _read_text(dist, label, "entry_points.txt", problems)
     if text is None:
-        return (), ()
+        return (), (), ()
     try:
         found = list(dist.entry_points)
     except (ValueError, TypeError):
@@ -222,11 +226,14 @@ def _entry_points(
             f"{file} is malformed: {bad} is not 'name = value' under a '[group]' header; "
             "fix: correct the entry points in pyproject.toml and rebuild"
         )
-        return (), ()
+        return (), (), ()
     specs: list[EntryPointSpec] = []
     others: set[str] = set()
+    schemas: list[EntryPointSpec] = []
     for ep in found:
         if ep.group not in ENTRY_POINT_GROUPS:
+            if ep.group == CONFIG_SCHEMA_GROUP:
+                schemas.append(EntryPointSpec(ep.group, ep.name, ep.value))
             if ep.group.startswith("greenroom."):
                 others.add(ep.group)
             continue
@@ -244,7 +251,8 @@ def _entry_points(
             )
         specs.append(EntryPointSpec(ep.group, ep.name, ep.value))
     specs.sort(key=lambda spec: (spec.group, spec.name, spec.value))
-    return tuple(specs), tuple(sorted(others))
+    schemas.sort(key=lambda spec: spec.name)
+    return tuple(specs), tuple(sorted(others)), tuple(schemas)
 
 
 _NO_ENTRY_POINT: Final = (
@@ -275,6 +283,7 @@ def _manifest(plugin: _Dist, private: tuple[PrivatePackage, ...] = ()) -> Scanne
         top_level=plugin.top_level,
         private_packages=private,
         dist_info=plugin.label,
+        config_schemas=plugin.config_schemas,
     )
 
 

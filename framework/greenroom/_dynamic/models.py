@@ -14,6 +14,7 @@ import attrs
 __all__ = [
     "BACKEND_ROLES",
     "BUNDLE_MANIFEST_NAME",
+    "CONFIG_SCHEMA_GROUP",
     "CONFIG_SCHEMA_NAME",
     "ENTRY_POINT_GROUPS",
     "FRONTEND_ROLES",
@@ -40,6 +41,9 @@ FRONTEND_ROLES: Final = frozenset({"frontend-plugin", "frontend-plugin-module"})
 BUNDLE_MANIFEST_NAME: Final = "greenroom-bundle.json"
 #: The collected config schema at the root of a bundle.
 CONFIG_SCHEMA_NAME: Final = ".config-schema.json"
+#: The entry point group naming a distribution's config schema files (as in
+#: ``greenroom._config.schema``, which this module does not import).
+CONFIG_SCHEMA_GROUP: Final = "greenroom.config_schema"
 
 #: ``wheel``: a ``*.whl``; ``folder``: a ``pip install --target`` folder;
 #: ``bundle``: such a folder, or a ``.zip`` of one, with ``greenroom-bundle.json``.
@@ -56,7 +60,7 @@ class EntryPointSpec:
 
     @property
     def role(self) -> str:
-        """The package role the group carries."""
+        """The package role the group carries (not for ``config_schemas`` entries)."""
         return ENTRY_POINT_GROUPS[self.group]
 
 
@@ -111,6 +115,9 @@ class ScannedPluginManifest:
     bundle: BundleManifest | None = None
     #: The plugin's ``*.dist-info`` folder name, relative to the package's content dir.
     dist_info: str | None = None
+    #: Its ``greenroom.config_schema`` entry points (group, name, value), read with the
+    #: others, so that a start need not read ``entry_points.txt`` again (issue 8).
+    config_schemas: tuple[EntryPointSpec, ...] = ()
 
     @property
     def roles(self) -> tuple[str, ...]:

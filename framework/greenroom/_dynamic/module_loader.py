@@ -90,7 +90,7 @@ from greenroom._dynamic.checks import check_after_load
 from greenroom._dynamic.models import ScannedPluginPackage
 from greenroom._dynamic.namespace import PluginNamespace
 from greenroom._dynamic.plain_names import snapshot, sweep
-from greenroom._dynamic.shared import shared_import_names
+from greenroom._dynamic.shared import cached_shared_import_names
 from greenroom._errors import GreenroomError
 
 __all__ = ["ModuleLoader", "NamespacedModuleLoader", "PluginLoadError"]
@@ -154,6 +154,7 @@ class NamespacedModuleLoader:
     ) -> None:
         self._extra_shared = tuple(shared_packages)
         self._shared: frozenset[str] | None = None
+        self._cache_root = cache_root
         self._bytecode = BytecodeCache.under(cache_root, enabled=bytecode_cache)
         self._namespaces: dict[Path, PluginNamespace] = {}
         #: Package path -> why it could not be prepared.
@@ -164,7 +165,7 @@ class NamespacedModuleLoader:
     def shared(self) -> frozenset[str]:
         """Import names every plugin gets from the host (computed on first use)."""
         if self._shared is None:
-            self._shared = shared_import_names(self._extra_shared)
+            self._shared = cached_shared_import_names(self._extra_shared, self._cache_root)
         return self._shared
 
     @property
@@ -239,6 +240,9 @@ class NamespacedModuleLoader:
             finally:
                 sweep(namespace, before)
                 check_after_load(namespace)
+                # The folder listings served this load; kept, they were ~1.2 KB per
+                # plugin for the life of the process (issue 8). A later import lists again.
+                namespace.invalidate_caches()
             target: Any = module
             for part in attribute.split(".") if attribute else ():
                 try:
@@ -264,8 +268,7 @@ class NamespacedModuleLoader:
     def close(self) -> None:
         """Unload every package this loader prepared."""
         with self._lock:
-            for namespace in list(self._namespaces.values()):
-                _finder.unregister(namespace)
+            _finder.unregister_all(list(self._namespaces.values()))
             self._namespaces.clear()
 
     # -- helpers ---------------------------------------------------------

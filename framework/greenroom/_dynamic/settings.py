@@ -16,10 +16,10 @@ from pathlib import Path
 from typing import Final
 
 import attrs
-from packaging.utils import canonicalize_name
 
 from greenroom._api.services.config import ConfigService
 from greenroom._dynamic.cache import cache_root
+from greenroom._dynamic.names import canonicalize_name
 from greenroom._errors import ConfigError
 
 __all__ = ["DEFAULT_MAX_UNCOMPRESSED", "DynamicPluginsSettings"]

@@ -9,16 +9,26 @@ name (``PyYAML``, whose dependencies come along) or by import name (``yaml``).
 
 from __future__ import annotations
 
+import hashlib
 import importlib.metadata as metadata
+import json
+import os
+import sys
+import tempfile
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Final
 
-from packaging.requirements import InvalidRequirement, Requirement
-from packaging.utils import canonicalize_name
-
 from greenroom._dynamic.layout import module_name
+from greenroom._dynamic.names import canonicalize_name
 
-__all__ = ["ALWAYS_SHARED", "shared_distribution_names", "shared_import_names", "top_level_names"]
+__all__ = [
+    "ALWAYS_SHARED",
+    "cached_shared_import_names",
+    "shared_distribution_names",
+    "shared_import_names",
+    "top_level_names",
+]
 
 #: Shared whatever the metadata says (an editable install lists no package files).
 ALWAYS_SHARED: Final = frozenset({"greenroom", "greenroom_dynamic"})
@@ -46,6 +56,8 @@ def top_level_names(dist: metadata.Distribution) -> frozenset[str]:
 
 def _requirement_closure(roots: Iterable[str]) -> list[metadata.Distribution]:
     """The installed distributions ``roots`` need at run time, roots included."""
+    from packaging.requirements import InvalidRequirement, Requirement
+
     found: dict[str, metadata.Distribution] = {}
     extras_seen: dict[str, frozenset[str]] = {}
     todo: list[tuple[str, frozenset[str]]] = [(root, frozenset()) for root in roots]
@@ -96,6 +108,53 @@ def shared_import_names(extra: Iterable[str] = ()) -> frozenset[str]:
         names |= provided or {canonicalize_name(dist.metadata["Name"] or "").replace("-", "_")}
     names.discard("")
     return frozenset(names)
+
+
+def cached_shared_import_names(extra: Iterable[str], cache_root: Path | None) -> frozenset[str]:
+    """:func:`shared_import_names`, remembered in ``cache_root/shared/`` for this host.
+
+    Following the requirements costs ~25 ms and the import of ``packaging``
+    on every start (issue 8). The key covers what the answer depends on: the
+    interpreter and platform, Greenroom's version, the ``*.dist-info`` folders
+    of every ``sys.path`` entry (their names carry versions) and the mtime of
+    each such entry (a reinstall of the same version recreates its folder),
+    and ``extra``. A cache that cannot be read or written is skipped.
+    """
+    extra = tuple(extra)
+    if cache_root is None:
+        return shared_import_names(extra)
+    from greenroom._dynamic.host_check import host_fingerprint
+
+    mtimes = []
+    for entry in sys.path:
+        try:
+            mtimes.append(f"{entry}:{os.stat(entry or '.').st_mtime_ns}")
+        except OSError:
+            continue
+    key = hashlib.sha256(
+        json.dumps([host_fingerprint(), mtimes, extra]).encode("utf-8", "surrogateescape")
+    ).hexdigest()[:32]
+    file = cache_root / "shared" / f"{key}.json"
+    try:
+        names = json.loads(file.read_bytes())
+        if isinstance(names, list) and all(isinstance(name, str) for name in names):
+            return frozenset(names)
+    except (OSError, ValueError):
+        pass
+    found = shared_import_names(extra)
+    try:
+        file.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=file.parent, prefix=".shared-", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as stream:
+                json.dump(sorted(found), stream)
+            os.replace(tmp, file)
+        except BaseException:
+            os.unlink(tmp)
+            raise
+    except OSError:
+        pass
+    return found
 
 
 def shared_distribution_names(extra: Iterable[str] = ()) -> frozenset[str]:

@@ -22,6 +22,7 @@ from greenroom._api.services.refs import core_services
 from greenroom._config.redaction import install_redaction
 from greenroom._errors import ConfigError, ConfigIssue
 from greenroom._services.log_format import JsonFormatter, TextFormatter
+from greenroom._services.log_handler import LoopBatchingStreamHandler
 from greenroom._services.logger import FieldsLogger
 
 __all__ = ["configure_logging", "service_factory"]
@@ -48,7 +49,7 @@ def configure_logging(level: str = "info", fmt: str = "auto") -> None:
     if root.handlers and not ours:
         logging.getLogger("greenroom").setLevel(_LEVELS[level])
         return
-    handler = ours[0] if ours else logging.StreamHandler(sys.stderr)
+    handler = ours[0] if ours else LoopBatchingStreamHandler(sys.stderr)
     handler.set_name(_HANDLER_NAME)
     install_redaction(handler=handler)
     use_json = fmt == "json" or (fmt == "auto" and not sys.stderr.isatty())

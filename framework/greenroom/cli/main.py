@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from typing import Any
 
 import click
@@ -14,7 +15,34 @@ __all__ = ["GreenroomGroup", "cli", "main"]
 
 
 class GreenroomGroup(click.Group):
-    """A click group that turns Greenroom errors into a message and a hint, exit 1."""
+    """A click group that turns Greenroom errors into a message and a hint, exit 1.
+
+    Its subcommands may be registered lazily (:meth:`add_lazy_command`): the
+    module of one is imported when it is used or listed, so that ``greenroom
+    start`` does not import every other command's module (issue 8; click's
+    documented "lazily loading subcommands" pattern).
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._lazy: dict[str, Callable[[], click.Command]] = {}
+
+    def add_lazy_command(self, name: str, load: Callable[[], click.Command]) -> None:
+        """Register the command ``name``, which ``load()`` imports and returns when needed."""
+        self._lazy[name] = load
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *self._lazy})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        load = self._lazy.get(cmd_name)
+        if load is not None:
+            command = load()
+            if command.name != cmd_name:  # the table and the command disagree: a bug here
+                raise RuntimeError(f"lazy command {cmd_name!r} loaded {command.name!r}")
+            self.add_command(command)
+            del self._lazy[cmd_name]
+        return super().get_command(ctx, cmd_name)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -36,24 +64,74 @@ def cli() -> None:
     """Greenroom: a Python backend framework in which every capability is a plugin."""
 
 
-def _register_commands() -> None:
-    from greenroom.cli.backend import backend
-    from greenroom.cli.build_workspace import build_workspace
-    from greenroom.cli.config import config
-    from greenroom.cli.new import new
+def _package() -> click.Command:
+    # The package scripts (issue 9) live in their own modules.
+    from greenroom.cli import package_scripts
     from greenroom.cli.package import package
-    from greenroom.cli.plugins import plugins
+    from greenroom.cli.package_start import start as package_start
+
+    for command in (package_start, *(getattr(package_scripts, n) for n in package_scripts.__all__)):
+        package.add_command(command)
+    return package
+
+
+def _repo() -> click.Command:
+    # The repo-wide runs (issue 9) live in their own module.
+    from greenroom.cli import repo_scripts
     from greenroom.cli.repo import repo
+
+    repo.add_command(repo_scripts.test)
+    repo.add_command(repo_scripts.lint)
+    return repo
+
+
+def _start() -> click.Command:
     from greenroom.cli.start import start
 
-    cli.add_command(start)
-    cli.add_command(plugins)
-    cli.add_command(config)
-    cli.add_command(repo)
-    cli.add_command(package)
-    cli.add_command(new)
-    cli.add_command(build_workspace)
-    cli.add_command(backend)
+    return start
+
+
+def _plugins() -> click.Command:
+    from greenroom.cli.plugins import plugins
+
+    return plugins
+
+
+def _config() -> click.Command:
+    from greenroom.cli.config import config
+
+    return config
+
+
+def _new() -> click.Command:
+    from greenroom.cli.new import new
+
+    return new
+
+
+def _build_workspace() -> click.Command:
+    from greenroom.cli.build_workspace import build_workspace
+
+    return build_workspace
+
+
+def _backend() -> click.Command:
+    from greenroom.cli.backend import backend
+
+    return backend
+
+
+def _register_commands() -> None:
+    # Each command's module is imported when the command is used (issue 8).
+    assert isinstance(cli, GreenroomGroup)
+    cli.add_lazy_command("start", _start)
+    cli.add_lazy_command("plugins", _plugins)
+    cli.add_lazy_command("config", _config)
+    cli.add_lazy_command("repo", _repo)
+    cli.add_lazy_command("package", _package)
+    cli.add_lazy_command("new", _new)
+    cli.add_lazy_command("build-workspace", _build_workspace)
+    cli.add_lazy_command("backend", _backend)
 
 
 _register_commands()

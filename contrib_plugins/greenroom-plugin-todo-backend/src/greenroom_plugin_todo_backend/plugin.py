@@ -9,6 +9,11 @@
 
 Config (every key optional): ``todo.maxItems``, how many items the list holds
 (default 100); the schema is ``config.schema.json`` beside this module.
+
+The list lives in memory. Under ``greenroom package start`` it survives the
+restarts that every saved change causes: the plugin hands its items to the
+development data store when the backend stops and takes them back when the
+next one starts (``greenroom.dev``); anywhere else that store keeps nothing.
 """
 
 from __future__ import annotations
@@ -20,7 +25,15 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, Router
 
-from greenroom import BackendPlugin, ConfigService, HttpRouterService, core_services, hookimpl
+from greenroom import (
+    BackendPlugin,
+    ConfigService,
+    HttpRouterService,
+    LifecycleService,
+    core_services,
+    hookimpl,
+)
+from greenroom.dev import DevDataStoreService, dev_data_store
 from greenroom_plugin_todo_backend.store import DEFAULT_MAX_ITEMS, TodoListFullError, TodoStore
 
 __all__ = ["TodoPlugin"]
@@ -69,8 +82,12 @@ def routes(store: TodoStore) -> Router:
     )
 
 
+#: The development data store's key of the items: ``[[id, title], ...]``, plain data.
+DEV_DATA_KEY = "items"
+
+
 class TodoPlugin(BackendPlugin):
-    """The todo backend plugin: an in-memory list, empty at every start."""
+    """The todo backend plugin: an in-memory list, empty at every start (but in development)."""
 
     plugin_id = "todo"
 
@@ -78,9 +95,28 @@ class TodoPlugin(BackendPlugin):
     def register(self, env: Any) -> None:
         env.register_init(
             self.init,
-            deps={"router": core_services.http_router, "config": core_services.root_config},
+            deps={
+                "router": core_services.http_router,
+                "config": core_services.root_config,
+                "lifecycle": core_services.lifecycle,
+                "dev_data": dev_data_store,
+            },
         )
 
-    async def init(self, router: HttpRouterService, config: ConfigService) -> None:
+    async def init(
+        self,
+        router: HttpRouterService,
+        config: ConfigService,
+        lifecycle: LifecycleService,
+        dev_data: DevDataStoreService,
+    ) -> None:
         max_items = config.get_optional_number("todo.maxItems")
-        router.use(routes(TodoStore(int(max_items) if max_items else DEFAULT_MAX_ITEMS)))
+        store = TodoStore(int(max_items) if max_items else DEFAULT_MAX_ITEMS)
+        store.restore((item_id, title) for item_id, title in await dev_data.load(DEV_DATA_KEY, []))
+
+        async def hand_over() -> None:
+            await dev_data.save(DEV_DATA_KEY, [[i.id, i.title] for i in store.items()])
+
+        if dev_data.available:
+            lifecycle.add_shutdown_hook(hand_over)
+        router.use(routes(store))

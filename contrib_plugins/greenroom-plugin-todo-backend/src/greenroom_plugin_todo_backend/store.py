@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import attrs
 from slugify import slugify
 
@@ -56,6 +58,12 @@ class TodoStore:
         item = TodoItem(item_id, title)
         self._items[item_id] = item
         return item
+
+    def restore(self, items: Iterable[tuple[str, str]]) -> None:
+        """Put back items kept from an earlier run, ids and order as they were."""
+        for item_id, title in items:
+            if len(self._items) < self.max_items:
+                self._items[item_id] = TodoItem(item_id, title)
 
     def remove(self, item_id: str) -> bool:
         """Remove the item ``item_id``; whether there was one."""
