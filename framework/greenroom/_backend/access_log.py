@@ -87,7 +87,7 @@ class _Records:
             scope["http_version"],
             status,
         )
-        owner = (_process.generation, threading.get_ident())
+        owner = (_Process.generation, threading.get_ident())
         template = self._template
         if (
             template is None
@@ -123,7 +123,6 @@ class _Process:
         cls.generation += 1
 
 
-_process = _Process
 # os.getpid() per request showed in profiles of a loaded server; a fork is rare.
 os.register_at_fork(after_in_child=_Process.forked)
 
