@@ -23,7 +23,7 @@ KEYS = {"name", "version", "role", "plugin_id", "source", "state", "failure"}
 
 
 def greenroom(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    """Run ``greenroom ARGS`` in ``cwd``; caches (stevedore's, Greenroom's) under ``cwd``."""
+    """Run ``greenroom ARGS`` in ``cwd``; Greenroom's caches under ``cwd``."""
     env = {**os.environ, "XDG_CACHE_HOME": str(cwd / "xdg-cache")}
     env.pop("GREENROOM_CACHE_DIR", None)
     return subprocess.run(

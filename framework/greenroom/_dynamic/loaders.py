@@ -34,6 +34,15 @@ __all__ = [
 ]
 
 
+def _run_in_namespace(
+    code: CodeType, module: ModuleType, name: str, namespace: PluginNamespace, holder: WindowHolder
+) -> None:
+    """Execute a plugin module's code with the plugin's import-rewriting ``__builtins__``."""
+    alias_while_open(holder, namespace, name, module)
+    module.__dict__["__builtins__"] = namespace.builtins
+    exec(code, module.__dict__)
+
+
 class PluginSourceLoader(importlib.machinery.SourceFileLoader):
     """A ``.py`` file of the plugin, compiled through the loader's bytecode cache.
 
@@ -53,10 +62,9 @@ class PluginSourceLoader(importlib.machinery.SourceFileLoader):
         return self._namespace.compile(source, self.path)
 
     def exec_module(self, module: ModuleType) -> None:
-        code = self.get_code(module.__name__)
-        alias_while_open(self._holder, self._namespace, self.name, module)
-        module.__dict__["__builtins__"] = self._namespace.builtins
-        exec(code, module.__dict__)
+        _run_in_namespace(
+            self.get_code(module.__name__), module, self.name, self._namespace, self._holder
+        )
 
 
 class PluginSourcelessLoader(importlib.machinery.SourcelessFileLoader):
@@ -73,9 +81,7 @@ class PluginSourcelessLoader(importlib.machinery.SourcelessFileLoader):
         code = self.get_code(module.__name__)
         if code is None:  # pragma: no cover - SourcelessFileLoader raises instead
             raise ImportError(f"no code in {self.path}", name=module.__name__, path=self.path)
-        alias_while_open(self._holder, self._namespace, self.name, module)
-        module.__dict__["__builtins__"] = self._namespace.builtins
-        exec(code, module.__dict__)
+        _run_in_namespace(code, module, self.name, self._namespace, self._holder)
 
 
 #: Files of compiled modules loaded in this process. Shared libraries never unload, and
