@@ -19,6 +19,7 @@ __all__ = [
     "ServerRun",
     "bench_env",
     "free_port",
+    "port_is_free",
     "rss_kib",
     "start_server",
 ]
@@ -39,6 +40,17 @@ def free_port() -> int:
         sock.bind(("127.0.0.1", 0))
         port: int = sock.getsockname()[1]
         return port
+
+
+def port_is_free(port: int) -> bool:
+    """Whether a server could listen on ``port`` now (``SO_REUSEADDR``, as uvicorn binds)."""
+    with socket.socket() as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+        return True
 
 
 def bench_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:

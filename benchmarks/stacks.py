@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Final
 
 from benchmarks import plugins
-from benchmarks.process import ServerRun, free_port, start_server
+from benchmarks.process import ServerRun, free_port, port_is_free, start_server
 
 __all__ = [
     "APPS",
@@ -26,6 +26,23 @@ __all__ = [
 #: The standalone scripts (run as files, so that the suite's imports never count).
 APPS: Final = Path(__file__).parent / "apps"
 _CLI: Final = "import sys; from greenroom.cli import main; sys.argv[0] = 'greenroom'; main()"
+
+
+#: The port of each Greenroom label, kept across its starts (see :func:`_port`).
+_PORTS: dict[str, int] = {}
+
+
+def _port(label: str) -> int:
+    """One port per label for the whole run, a new one only when it is taken.
+
+    The port is part of the config, and an unchanged config is validated from
+    Greenroom's cache: a new port per start would make every "warm" start
+    import jsonschema and validate again (~60 ms), which a real restart does not.
+    """
+    port = _PORTS.get(label)
+    if port is None or not port_is_free(port):
+        port = _PORTS[label] = free_port()
+    return port
 
 
 def greenroom_argv(config: Path) -> list[str]:
@@ -91,7 +108,7 @@ def start_greenroom(
     backend: Mapping[str, object] | None = None,
 ) -> ServerRun:
     """``greenroom start`` with plugins 1..count as wheels in its root directory."""
-    port = free_port()
+    port = _port(label)
     root = plugins.wheel_root(ws, count) if count else empty_root(ws)
     config = greenroom_config(
         ws / "configs" / f"{label}.yaml", root=root, cache=cache, port=port, backend=backend
@@ -133,9 +150,8 @@ def start_naive(ws: Path, count: int, label: str) -> ServerRun:
     return start_server(argv, port, ws / "logs" / f"{label}.log")
 
 
-def start_bare(ws: Path, route: str, label: str) -> ServerRun:
-    """A bare Starlette app serving ``route`` alone."""
+def start_bare(ws: Path, route: str, label: str, *, access_log: bool = False) -> ServerRun:
+    """A bare Starlette app serving ``route`` alone (with uvicorn's access log, or silent)."""
     port = free_port()
-    return start_server(
-        _script("bare.py", port, ["--route", route]), port, ws / "logs" / f"{label}.log"
-    )
+    args = ["--route", route, *(["--access-log"] if access_log else [])]
+    return start_server(_script("bare.py", port, args), port, ws / "logs" / f"{label}.log")

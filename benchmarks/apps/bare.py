@@ -17,5 +17,9 @@ async def ready(request):
 if __name__ == "__main__":
     parser = arguments(__doc__ or "")
     parser.add_argument("--route", default="/hello")
+    parser.add_argument(
+        "--access-log", action="store_true", help="uvicorn's default access log, one line a request"
+    )
     args = parser.parse_args()
-    serve(Starlette(routes=[Route(READINESS, ready), Route(args.route, hello)]), args.port)
+    app = Starlette(routes=[Route(READINESS, ready), Route(args.route, hello)])
+    serve(app, args.port, access_log=args.access_log)

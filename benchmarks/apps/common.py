@@ -31,12 +31,21 @@ def arguments(description: str) -> argparse.ArgumentParser:
     return parser
 
 
-def serve(app: Any, port: int) -> None:
-    """Serve ``app`` with the uvicorn settings ``greenroom start`` uses."""
+def serve(app: Any, port: int, *, access_log: bool = False) -> None:
+    """Serve ``app`` with the uvicorn settings ``greenroom start`` uses.
+
+    ``access_log``: uvicorn's own logging set up as ``uvicorn app:app`` does by
+    default, one access line per request on stdout; else no logging at all.
+    """
     import uvicorn
 
-    # The settings of greenroom._backend.server: no lifespan, no logging config of uvicorn's.
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, lifespan="off", log_config=None)
+    # The settings of greenroom._backend.server: no lifespan.
+    if access_log:
+        config = uvicorn.Config(app, host="127.0.0.1", port=port, lifespan="off")
+    else:
+        config = uvicorn.Config(
+            app, host="127.0.0.1", port=port, lifespan="off", log_config=None, access_log=False
+        )
     uvicorn.Server(config).run()
 
 

@@ -28,7 +28,7 @@ Log = Callable[[str], None]
 GOAL_RATIO: Final = 0.9
 WRK_MISSING: Final = "wrk not found: install it (apt-get install wrk) to measure req/s"
 _UNITS: Final = {"us": 1e-3, "ms": 1.0, "s": 1000.0}
-QUIET_LOGGING: Final = {"logging": {"level": "warning"}}
+QUIET_LOGGING: Final = {"logging": {"accessLog": False}}
 
 
 def _wrk(url: str, seconds: int, connections: int) -> tuple[float, float]:
@@ -65,8 +65,8 @@ def _check_route(run: ServerRun, path: str) -> None:
 def _skipped(n: int, reason: str) -> list[Result]:
     return [
         Result(
-            f"http-{which}",
-            f"req/s, {which} plugin's route",
+            f"http-{which}{suffix}",
+            f"req/s, {which} plugin's route{label}",
             n,
             None,
             None,
@@ -75,17 +75,55 @@ def _skipped(n: int, reason: str) -> list[Result]:
             "skipped",
             note=reason,
         )
+        for suffix, label in _LOGGING.values()
         for which in ("first", "last")
     ]
 
 
+#: The two server settings compared like for like: ids' suffix and label of each.
+_LOGGING: Final = {
+    "logged": ("", ", access log on (both)"),
+    "quiet": ("-quiet", ", access log off (both)"),
+}
+
+
+def _start_all(
+    stack: ExitStack, s: Settings, paths: dict[str, str]
+) -> dict[str, tuple[ServerRun, str]]:
+    """Every server measured, by label, with the path ``wrk`` drives on it."""
+    ws, n = s.workspace, s.http_n
+    cache = ws / "greenroom-cache"
+    # Greenroom as configured by default (one access-log line per request, as Backstage
+    # writes), and with backend.logging.accessLog: false; the bare app with uvicorn's
+    # default access log (what `uvicorn app:app` writes), and without any logging.
+    greenroom = {
+        "logged": stack.enter_context(start_greenroom(ws, n, cache, "gr-http")),
+        "quiet": stack.enter_context(
+            start_greenroom(ws, n, cache, "gr-http-quiet", backend=QUIET_LOGGING)
+        ),
+    }
+    naive = stack.enter_context(start_naive(ws, n, "naive-http")) if s.peers else None
+    servers: dict[str, tuple[ServerRun, str]] = {}
+    for which, path in paths.items():
+        for logging in _LOGGING:
+            servers[f"greenroom-{logging}-{which}"] = (greenroom[logging], path)
+            bare = start_bare(ws, path, f"bare-{logging}", access_log=logging == "logged")
+            servers[f"bare-{logging}-{which}"] = (stack.enter_context(bare), path)
+        if naive is not None:
+            servers[f"naive-{which}"] = (naive, path)
+    return servers
+
+
 def run_http(s: Settings, log: Log) -> list[Result]:
-    """req/s of plugin 1's and plugin N's route with N loaded, each against bare Starlette."""
+    """req/s of plugin 1's and plugin N's route with N loaded, each against bare Starlette.
+
+    Like for like: Greenroom's default (an access-log line per request) against
+    the bare app under uvicorn's default logging (the same), and both without.
+    """
     n = s.http_n
     if shutil.which("wrk") is None:
         log(WRK_MISSING)
         return _skipped(n, WRK_MISSING)
-    ws = s.workspace
     paths = {
         "first": f"/api/{plugins.plugin_id(1)}{plugins.ROUTE}",
         "last": f"/api/{plugins.plugin_id(n)}{plugins.ROUTE}",
@@ -93,21 +131,7 @@ def run_http(s: Settings, log: Log) -> list[Result]:
     rates: dict[str, list[float]] = {}
     p99s: dict[str, list[float]] = {}
     with ExitStack() as stack:
-        servers: dict[str, tuple[ServerRun, str]] = {}
-        cache = ws / "greenroom-cache"
-        greenroom = stack.enter_context(start_greenroom(ws, n, cache, "gr-http"))
-        # The same app without its one access-log line per request (uvicorn's, at
-        # info, formatted as JSON by Greenroom's handler): what routing alone costs.
-        quiet = stack.enter_context(
-            start_greenroom(ws, n, cache, "gr-http-quiet", backend=QUIET_LOGGING)
-        )
-        naive = stack.enter_context(start_naive(ws, n, "naive-http")) if s.peers else None
-        for which, path in paths.items():
-            servers[f"greenroom-{which}"] = (greenroom, path)
-            servers[f"quiet-{which}"] = (quiet, path)
-            servers[f"bare-{which}"] = (stack.enter_context(start_bare(ws, path, "bare")), path)
-            if naive is not None:
-                servers[f"naive-{which}"] = (naive, path)
+        servers = _start_all(stack, s, paths)
         for run, path in servers.values():
             _check_route(run, path)
             if s.warmup:
@@ -118,56 +142,53 @@ def run_http(s: Settings, log: Log) -> list[Result]:
                 rates.setdefault(label, []).append(rate)
                 p99s.setdefault(label, []).append(p99)
                 log(f"{label} N={n} {rep + 1}/{s.http_reps}: {rate:,.0f} req/s, p99 {p99:.1f} ms")
-    rows = []
-    for which in paths:
-        value = spread(rates[f"greenroom-{which}"], "req/s")
-        baseline = spread(rates[f"bare-{which}"], "req/s")
-        ratio = value.median / baseline.median
-        rows.append(
-            Result(
-                f"http-{which}",
-                f"req/s, {which} plugin's route",
-                n,
-                value,
-                baseline,
-                "bare Starlette app with that one route, same server settings",
-                f"≥ {GOAL_RATIO}× bare",
-                "met" if ratio >= GOAL_RATIO else "not met",
-                note=_p99_note(p99s, f"greenroom-{which}", f"bare-{which}"),
-                extra={"p99_ms": {k: v for k, v in p99s.items() if k.endswith(which)}},
-            )
-        )
-    for which in paths:
-        rows.append(
-            Result(
-                f"http-{which}-no-access-log",
-                f"req/s, {which} plugin's route, access log off",
-                n,
-                spread(rates[f"quiet-{which}"], "req/s"),
-                spread(rates[f"bare-{which}"], "req/s"),
-                "bare Starlette app with that one route",
-                "(context)",
-                "info",
-                note="backend.logging.level: warning; "
-                + _p99_note(p99s, f"quiet-{which}", f"bare-{which}"),
-            )
-        )
+    rows = [_goal_row(rates, p99s, n, which, logging) for logging in _LOGGING for which in paths]
     if s.peers:
-        for which in paths:
-            rows.append(
-                Result(
-                    f"peer-naive-http-{which}",
-                    f"peer, naive: req/s, {which} plugin's route",
-                    n,
-                    spread(rates[f"naive-{which}"], "req/s"),
-                    spread(rates[f"bare-{which}"], "req/s"),
-                    "bare Starlette app with that one route",
-                    "(peer)",
-                    "info",
-                    note=_p99_note(p99s, f"naive-{which}", f"bare-{which}"),
-                )
+        rows += [
+            Result(
+                f"peer-naive-http-{which}",
+                f"peer, naive: req/s, {which} plugin's route",
+                n,
+                spread(rates[f"naive-{which}"], "req/s"),
+                spread(rates[f"bare-quiet-{which}"], "req/s"),
+                "bare Starlette app with that one route, no access log (as the naive app)",
+                "(peer)",
+                "info",
+                note=_p99_note(p99s, f"naive-{which}", f"bare-quiet-{which}"),
             )
+            for which in paths
+        ]
     return rows
+
+
+def _goal_row(
+    rates: dict[str, list[float]],
+    p99s: dict[str, list[float]],
+    n: int,
+    which: str,
+    logging: str,
+) -> Result:
+    suffix, label = _LOGGING[logging]
+    ours, bare = f"greenroom-{logging}-{which}", f"bare-{logging}-{which}"
+    value, baseline = spread(rates[ours], "req/s"), spread(rates[bare], "req/s")
+    ratio = value.median / baseline.median
+    how = (
+        "uvicorn's default access log, one line per request"
+        if logging == "logged"
+        else "no access log"
+    )
+    return Result(
+        f"http-{which}{suffix}",
+        f"req/s, {which} plugin's route{label}",
+        n,
+        value,
+        baseline,
+        f"bare Starlette app with that one route, same server settings ({how})",
+        f"≥ {GOAL_RATIO}× bare",
+        "met" if ratio >= GOAL_RATIO else "not met",
+        note=_p99_note(p99s, ours, bare),
+        extra={"p99_ms": {ours: p99s[ours], bare: p99s[bare]}},
+    )
 
 
 def _p99_note(p99s: dict[str, list[float]], label: str, bare: str) -> str:

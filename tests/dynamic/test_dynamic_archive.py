@@ -24,7 +24,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from greenroom._dynamic.archive import (
-    EXTRACTED_MARKER,
     SafeArchive,
     archive_digest,
     extract_archive,
@@ -43,13 +42,13 @@ def _no_extraction(cache_root: Path) -> bool:
 
 
 def test_extracts_into_the_cache_by_content_hash(tmp_path: Path) -> None:
-    """An archive lands in <cache>/extracted/<sha256>/ with its files and a complete marker."""
+    """An archive lands in <cache>/extracted/<sha256>/ with its files and nothing else."""
     path = write_zip(tmp_path / "a.zip", {"pkg/__init__.py": "x = 1\n", "pkg/data/": ""})
     folder = _extract(path, tmp_path / "cache")
     assert folder == tmp_path / "cache" / "extracted" / archive_digest(path)
     assert (folder / "pkg" / "__init__.py").read_text() == "x = 1\n"
     assert (folder / "pkg" / "data").is_dir()
-    assert (folder / EXTRACTED_MARKER).is_file()
+    assert sorted(os.listdir(folder)) == ["pkg"]
     assert _extract(path, tmp_path / "cache") == folder
 
 
@@ -222,14 +221,24 @@ def test_concurrent_extractions_agree(tmp_path: Path) -> None:
     assert os.listdir(folder.parent) == [folder.name]  # no scratch folders left behind
 
 
-def test_an_incomplete_folder_is_replaced(tmp_path: Path) -> None:
-    """A folder without the complete marker (a crashed or tampered run) is rebuilt."""
+def test_a_file_in_the_way_is_replaced(tmp_path: Path) -> None:
+    """Something that is not a finished extraction at the target is set aside, then replaced."""
     path = write_zip(tmp_path / "a.zip", {"m.py": "v = 1\n"})
     target = tmp_path / "cache" / "extracted" / archive_digest(path)
-    target.mkdir(parents=True)
-    (target / "stale.py").write_text("")
+    target.parent.mkdir(parents=True)
+    target.write_text("in the way")
     assert _extract(path, tmp_path / "cache") == target
-    assert sorted(os.listdir(target)) == [EXTRACTED_MARKER, "m.py"]
+    assert sorted(os.listdir(target)) == ["m.py"]
+    assert sorted(os.listdir(target.parent)) == [target.name]  # no scratch or trash left
+
+
+def test_a_finished_extraction_is_reused_as_it_is(tmp_path: Path) -> None:
+    """Only a finished extraction is renamed into place, so a folder there is not redone."""
+    path = write_zip(tmp_path / "a.zip", {"m.py": "v = 1\n"})
+    folder = _extract(path, tmp_path / "cache")
+    (folder / "m.py").write_text("v = 2\n")
+    assert _extract(path, tmp_path / "cache") == folder
+    assert (folder / "m.py").read_text() == "v = 2\n"
 
 
 def test_an_unwritable_cache_falls_back_to_a_private_folder(tmp_path: Path) -> None:
@@ -274,9 +283,9 @@ def test_arbitrary_zip_contents_extract_inside_or_fail_cleanly(
         try:
             folder = _extract(path, base / "cache")
         except PluginPackageError:
-            assert _no_extraction(base / "cache") or not any(
-                (base / "cache" / "extracted").glob("*/" + EXTRACTED_MARKER)
-            )
+            assert _no_extraction(base / "cache") or not [
+                p for p in (base / "cache" / "extracted").iterdir() if not p.name.startswith(".")
+            ]
             return
         written = [p for p in base.rglob("*") if p.is_file()]
         assert all(p == path or p.is_relative_to(folder) for p in written)

@@ -506,3 +506,35 @@ def test_shared_names_are_remembered_per_host(tmp_path: Path) -> None:
     assert len(list((tmp_path / "shared").iterdir())) == 2
     file.write_text("not json")
     assert cached_shared_import_names(["PyYAML"], tmp_path) == computed
+
+
+@pytest.mark.parametrize("debug", [True, False], ids=["debug", "info"])
+def test_host_imports_are_reported_only_at_debug_level(
+    make_loader: MakeLoader,
+    make_plugin_folder: MakeFolder,
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
+    debug: bool,
+) -> None:
+    """The host packages a plugin imports without shipping them are a debug message; at
+    other levels they are not even collected (a set per plugin less: issue 8, memory)."""
+    package = make_plugin_folder(
+        tmp_path / "plugin-a",
+        "plugin-a",
+        {"plugin_a/__init__.py": "import json\nimport hypothesis\nimport plugin_a.sub\nplugin = 1\n"},
+    )
+    (tmp_path / "plugin-a" / "plugin_a" / "sub.py").write_text("")
+    caplog.set_level(logging.DEBUG if debug else logging.INFO, logger="greenroom.dynamic")
+    loader = make_loader()
+    assert loader.load(package, "plugin_a:plugin") == 1
+    namespace = loader.namespace(package)
+    assert namespace is not None
+    reported = [r.getMessage() for r in caplog.records if "which it does not ship" in r.message]
+    if debug:
+        assert namespace.host_imports is not None
+        assert {"json", "hypothesis"} <= namespace.host_imports
+        assert "plugin_a" not in namespace.host_imports  # its own package, redirected
+        assert reported == ["plugin 'plugin-a' uses the host's hypothesis, which it does not ship"]
+    else:
+        assert namespace.host_imports is None
+        assert reported == []

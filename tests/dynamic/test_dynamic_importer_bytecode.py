@@ -128,7 +128,40 @@ def test_a_corrupt_entry_is_rebuilt(tmp_path: Path) -> None:
         exec(fresh.code(source, "/plugin/m.py"), namespace)
         assert namespace["value"] == 42
         assert fresh.stats.misses == 1
+        assert fresh.stats.writes == 1  # the damaged entry was replaced, not left in the way
+        again = BytecodeCache(tmp_path / "bc")
+        again.code(source, "/plugin/m.py")
+        assert again.stats.hits == 1
     assert sorted(p.name for p in (tmp_path / "bc").iterdir()) == [entry.name]
+
+
+def test_a_half_written_entry_is_never_used(tmp_path: Path) -> None:
+    """Entries are written in place: every proper prefix of one (a writer caught
+    half-way, or killed) must be refused, never decoded as some other code."""
+    cache = BytecodeCache(tmp_path / "bc")
+    source = b"def f(x):\n    return [x * i for i in range(3)]\nvalue = f(2)\n"
+    cache.code(source, "/plugin/m.py")
+    (entry,) = (tmp_path / "bc").iterdir()
+    whole = entry.read_bytes()
+    for cut in range(len(whole)):
+        entry.write_bytes(whole[:cut])
+        fresh = BytecodeCache(tmp_path / "bc")
+        namespace: dict[str, object] = {}
+        exec(fresh.code(source, "/plugin/m.py"), namespace)
+        assert namespace["value"] == [0, 2, 4]
+        assert fresh.stats.misses == 1, cut
+
+
+def test_an_entry_another_process_wrote_is_left_alone(tmp_path: Path) -> None:
+    """Two starts compiling the same module at once: the later write gives way to the entry."""
+    from greenroom._dynamic import bytecode
+
+    cache = BytecodeCache(tmp_path / "bc")
+    cache.code(b"value = 1\n", "/m.py")
+    (entry,) = (tmp_path / "bc").iterdir()
+    before = entry.read_bytes()
+    assert not bytecode._write(entry, compile("value = 2\n", "/m.py", "exec"))
+    assert entry.read_bytes() == before
 
 
 def test_cache_keys_follow_the_optimisation_level(tmp_path: Path) -> None:

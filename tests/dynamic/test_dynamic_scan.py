@@ -21,7 +21,7 @@ from dynamic_scan_builders import (
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from greenroom._dynamic.archive import EXTRACTED_MARKER, archive_digest
+from greenroom._dynamic.archive import archive_digest
 from greenroom._dynamic.scanner import SKIPPED_SUFFIXES, scan_root
 from greenroom._errors import PluginPackageError
 
@@ -231,7 +231,7 @@ def test_without_a_cache_archives_go_to_a_private_folder(root: Path) -> None:
     (record,) = scan_root(root, cache_root=None)
     assert record.ok
     assert record.content_dir is not None
-    assert (record.content_dir / EXTRACTED_MARKER).is_file()
+    assert (record.content_dir / "acme_todo" / "__init__.py").is_file()
 
 
 @settings(max_examples=60, deadline=None)

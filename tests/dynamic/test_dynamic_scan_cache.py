@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-import json
+import hashlib
+import marshal
 import os
 import subprocess
 import sys
@@ -11,10 +12,14 @@ from pathlib import Path
 
 import pytest
 from dynamic_scan_builders import Dist, write_folder, write_wheel
+from hypothesis import given
+from hypothesis import strategies as st
 
 import greenroom._dynamic.scanner as scanner
 import greenroom._version
-from greenroom._dynamic.models import ScannedPluginPackage
+from greenroom._dynamic.models import ScannedPluginManifest, ScannedPluginPackage
+from greenroom._dynamic.scan_cache import _MAGIC as MAGIC
+from greenroom._dynamic.scan_cache import decode_manifest, encode_manifest, read_entries
 from greenroom._dynamic.scanner import scan_root
 
 
@@ -147,30 +152,47 @@ def test_a_removed_extraction_is_rebuilt(root: Path, cache: Path) -> None:
     assert (first.content_dir / "acme_todo" / "__init__.py").is_file()
 
 
+def _flip_last_byte(raw: bytes) -> bytes:
+    return raw[:-1] + bytes([raw[-1] ^ 0xFF])
+
+
+def _other_interpreter(raw: bytes) -> bytes:
+    """A well-formed file with another header, as another Python or format would write."""
+    data = marshal.loads(raw[len(MAGIC) + 32 :])
+    header = (data[0][0] + 1, *data[0][1:])
+    body = marshal.dumps((header, *data[1:]))
+    return MAGIC + hashlib.sha256(body).digest() + body
+
+
+def _bad_record(raw: bytes) -> bytes:
+    """A well-formed, correctly digested file whose records have the wrong shape."""
+    data = marshal.loads(raw[len(MAGIC) + 32 :])
+    entries = dict.fromkeys(data[2], ("rocket",))
+    body = marshal.dumps((data[0], data[1], entries))
+    return MAGIC + hashlib.sha256(body).digest() + body
+
+
 @pytest.mark.parametrize(
     "damage",
     [
-        lambda data: "garbage{",
-        lambda data: json.dumps({**data, "format": 999}),
-        lambda data: json.dumps(
-            {
-                **data,
-                "entries": {k: {**v, "manifest": {"name": 1}} for k, v in data["entries"].items()},
-            }
-        ),
-        lambda data: json.dumps(
-            {**data, "entries": {k: {**v, "kind": "rocket"} for k, v in data["entries"].items()}}
-        ),
+        lambda raw: b"garbage{",
+        lambda raw: b"",
+        lambda raw: raw[: len(raw) // 2],
+        _flip_last_byte,
+        _other_interpreter,
+        _bad_record,
     ],
-    ids=["not-json", "other-format", "bad-manifest", "bad-kind"],
+    ids=["garbage", "empty", "truncated", "flipped-byte", "other-header", "bad-record"],
 )
 def test_a_damaged_cache_is_a_miss_not_an_error(root: Path, cache: Path, damage: object) -> None:
-    """Whatever is in the cache file, a scan gives the right answer."""
+    """Whatever is in the cache file, a scan gives the right answer and rewrites it."""
     write_wheel(root, Dist())
     first = only(scan_root(root, cache_root=cache))
     (file,) = (cache / "scan").iterdir()
-    file.write_text(damage(json.loads(file.read_text())))  # type: ignore[operator]
+    intact = file.read_bytes()
+    file.write_bytes(damage(intact))  # type: ignore[operator]
     assert only(scan_root(root, cache_root=cache)) == first
+    assert read_entries(file) is not None
 
 
 def test_removed_entries_leave_the_cache(root: Path, cache: Path) -> None:
@@ -181,7 +203,7 @@ def test_removed_entries_leave_the_cache(root: Path, cache: Path) -> None:
     wheel.unlink()
     scan_root(root, cache_root=cache)
     (file,) = (cache / "scan").iterdir()
-    assert list(json.loads(file.read_text())["entries"]) == ["junk.whl"]
+    assert list(read_entries(file) or {}) == ["junk.whl"]
 
 
 def test_an_unwritable_cache_root_means_no_cache(root: Path, tmp_path: Path) -> None:
@@ -248,31 +270,38 @@ def test_a_warm_scan_of_many_wheels_opens_no_archive(
     assert all(p.ok for p in records)
 
 
-def test_a_cache_file_as_written_is_read_back_without_value_checks(
+def test_an_edited_cache_file_is_ignored_as_a_whole(
     root: Path, cache: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A file whose digest matches skips the per-value checks; an edited one gets them (issue 8)."""
-    from greenroom._dynamic import scan_cache
-
+    """Bytes not exactly as the scanner wrote them are never decoded: every entry is reread."""
     write_wheel(root, Dist())
-    first = only(scan_root(root, cache_root=cache))
+    write_wheel(root, Dist(name="acme-plugin-other", code={"acme_other/__init__.py": ""}))
+    first = scan_root(root, cache_root=cache)
     (file,) = (cache / "scan").iterdir()
-    assert file.read_bytes().startswith(b'{"digest":"')
-    checked: list[object] = []
-    real = scan_cache._converter
+    raw = file.read_bytes()
+    assert raw.startswith(MAGIC)
+    entries = read_entries(file)
+    assert entries is not None
+    assert len(entries) == 2
+    file.write_bytes(_flip_last_byte(raw))
+    reread: list[Path] = []
+    real = scanner.read_package
 
-    def spy(tp: object) -> object:
-        checked.append(tp)
-        return real(tp)
+    def spy(path: Path, *args: object) -> object:
+        reread.append(path)
+        return real(path, *args)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(scan_cache, "_converter", spy)
-    refuse_reading(monkeypatch)
-    assert only(scan_root(root, cache_root=cache)) == first
-    assert checked == []
-    data = json.loads(file.read_text())
-    file.write_text(json.dumps(data))  # the same values, other bytes: the digest fails
-    assert only(scan_root(root, cache_root=cache)) == first
-    assert checked
+    monkeypatch.setattr(scanner, "read_package", spy)
+    assert scan_root(root, cache_root=cache) == first
+    assert sorted(p.name for p in reread) == sorted(p.path.name for p in first)
+    assert read_entries(file) == entries  # rewritten as it was
+
+
+@given(manifest=st.from_type(ScannedPluginManifest))
+def test_a_manifest_survives_the_cache_encoding(manifest: ScannedPluginManifest) -> None:
+    """Every field of every model goes through the positional encoding and back unchanged."""
+    encoded = marshal.loads(marshal.dumps(encode_manifest(manifest)))
+    assert decode_manifest(encoded) == manifest
 
 
 def test_config_schema_entry_points_are_kept_with_the_manifest(root: Path, cache: Path) -> None:

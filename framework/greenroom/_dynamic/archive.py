@@ -33,7 +33,6 @@ from greenroom._errors import PluginPackageError
 
 __all__ = [
     "DEFAULT_MAX_UNCOMPRESSED",
-    "EXTRACTED_MARKER",
     "MAX_MEMBERS",
     "MAX_MEMBER_SIZE",
     "SafeArchive",
@@ -49,8 +48,6 @@ DEFAULT_MAX_UNCOMPRESSED: Final = 512 * 1024 * 1024
 MAX_MEMBER_SIZE: Final = 128 * 1024 * 1024
 #: More members than this is a denial of service, not a plugin.
 MAX_MEMBERS: Final = 100_000
-#: Written last into an extracted folder; its presence means the folder is complete.
-EXTRACTED_MARKER: Final = ".greenroom-extracted"
 
 _REBUILD_HINT: Final = (
     "rebuild the archive with a standard tool (python -m build for a wheel, "
@@ -166,6 +163,9 @@ class SafeArchive:
         self.zipfile = zf
         self._max_member = max_member
         self._infos = {info.filename: info for info in zf.infolist()}
+        #: Members read whole (metadata, capped small), kept so that extracting them or
+        #: reading them again does not inflate them twice (issue 8: cold start).
+        self._read: dict[str, bytes] = {}
 
     @classmethod
     def open(
@@ -215,13 +215,28 @@ class SafeArchive:
         return tuple(self._infos)
 
     def read_bytes(self, name: str, *, limit: int | None = None) -> bytes:
-        """One member's bytes, streamed with a cap; damage raises :class:`PluginPackageError`."""
+        """One member's bytes, streamed with a cap; damage raises :class:`PluginPackageError`.
+
+        With a ``limit`` the bytes are kept for later reads and :meth:`copy_to`.
+        """
+        known = self._read.get(name)
+        if known is not None:
+            if limit is not None and len(known) > limit:
+                self._stream(name, lambda chunk: None, limit)  # raises: over this cap
+            return known
         chunks: list[bytes] = []
         self._stream(name, chunks.append, limit)
-        return b"".join(chunks)
+        data = b"".join(chunks)
+        if limit is not None:
+            self._read[name] = data
+        return data
 
     def copy_to(self, name: str, target: IO[bytes]) -> None:
         """Stream one member into ``target`` with a cap."""
+        known = self._read.get(name)
+        if known is not None:
+            target.write(known)
+            return
         self._stream(name, target.write, None)
 
     def _stream(self, name: str, sink: Callable[[bytes], object], limit: int | None) -> None:
@@ -309,7 +324,9 @@ def extract_archive(
     """
     base, _ = extraction_root(cache_root)
     target = base / digest
-    if (target / EXTRACTED_MARKER).is_file():
+    # Only a finished extraction is ever renamed to ``target``: a folder there is complete
+    # (no marker file to write and check: one file creation less per archive; issue 8).
+    if target.is_dir():
         return target
     try:
         scratch = Path(tempfile.mkdtemp(dir=base, prefix=f".{digest[:16]}-"))
@@ -320,7 +337,6 @@ def extract_archive(
         scratch = Path(tempfile.mkdtemp(dir=base, prefix=f".{digest[:16]}-"))
     try:
         _extract_into(archive, scratch, rename)
-        (scratch / EXTRACTED_MARKER).write_text(digest + "\n", encoding="ascii")
         _move_into_place(scratch, target)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
@@ -364,16 +380,16 @@ def _move_into_place(scratch: Path, target: Path) -> None:
         os.rename(scratch, target)
         return
     except OSError:
-        if (target / EXTRACTED_MARKER).is_file():
+        if target.is_dir():
             return  # another process finished first with the same content
-    # An incomplete folder (tampered with, or from an old layout): set it aside.
+    # Something else in the way (a file): set it aside.
     trash = Path(tempfile.mkdtemp(dir=target.parent, prefix=".trash-"))
     with contextlib.suppress(OSError):
         os.rename(target, trash / "old")
     try:
         os.rename(scratch, target)
     except OSError:
-        if not (target / EXTRACTED_MARKER).is_file():
+        if not target.is_dir():
             raise
     finally:
         shutil.rmtree(trash, ignore_errors=True)

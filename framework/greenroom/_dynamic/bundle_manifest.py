@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING, Any, Final
 import attrs
 
 from greenroom._api.ids import is_valid_id
-from greenroom._dynamic.archive import EXTRACTED_MARKER, member_name_problem
+from greenroom._dynamic.archive import member_name_problem
 from greenroom._dynamic.models import (
     BUNDLE_MANIFEST_NAME,
     ENTRY_POINT_GROUPS,
@@ -292,7 +292,6 @@ def _file_problems(bundle: BundleManifest, folder: Path) -> list[str]:
             full = Path(dirpath, name)
             present[full.relative_to(folder).as_posix()] = full
     present.pop(BUNDLE_MANIFEST_NAME, None)
-    present.pop(EXTRACTED_MARKER, None)
     problems: list[str] = []
     for name in sorted(bundle.files.keys() - present.keys()):
         problems.append(f"file {name!r} is listed but missing @ {file}:$.files")

@@ -17,12 +17,11 @@ read-only file system) is not an error: the loader compiles without one.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import marshal
-import os
 import sys
-import tempfile
 from pathlib import Path
 from types import CodeType
 from typing import Final
@@ -121,32 +120,49 @@ class BytecodeCache:
 
 
 def _read(entry: Path) -> CodeType | None:
-    """The code object stored in ``entry``; ``None`` when absent or unreadable (then rebuilt)."""
+    """The code object stored in ``entry``; ``None`` when absent or unreadable (then rebuilt).
+
+    A damaged entry (a writer that crashed half-way) is removed, so that it is written anew.
+    """
     try:
         data = entry.read_bytes()
     except OSError:
         return None
-    if not data.startswith(_HEADER):
-        return None
-    try:
-        code = marshal.loads(data[len(_HEADER) :])
-    except (EOFError, ValueError, TypeError):
-        return None
-    return code if isinstance(code, CodeType) else None
+    code = None
+    if data.startswith(_HEADER):
+        try:
+            code = marshal.loads(data[len(_HEADER) :])
+        except (EOFError, ValueError, TypeError):
+            code = None
+    if isinstance(code, CodeType):
+        return code
+    with contextlib.suppress(OSError):
+        entry.unlink()
+    return None
 
 
 def _write(entry: Path, code: CodeType) -> bool:
-    """Store ``code`` atomically (a reader sees the old file or the whole new one)."""
+    """Create ``entry`` holding ``code``; leave an existing one alone.
+
+    Written in place, not through a temporary file and a rename: one file
+    system operation less per module on a cold start (issue 8). A reader that
+    catches the file half-written gets a truncated marshal stream, which
+    :func:`_read` refuses (marshal never decodes a prefix of a code object as a
+    whole one), and compiles the source itself.
+    """
     try:
-        fd, temporary = tempfile.mkstemp(dir=entry.parent, prefix=".tmp-", suffix=".pyc")
-        try:
-            with os.fdopen(fd, "wb") as file:
-                file.write(_HEADER + marshal.dumps(code))
-            os.replace(temporary, entry)
-        except BaseException:
-            os.unlink(temporary)
-            raise
+        file = open(entry, "xb")  # noqa: SIM115 - closed below, removed if the write fails
+    except FileExistsError:
+        return False  # another process wrote it first
     except OSError as exc:
         _log.debug("could not write bytecode cache entry %s: %s", entry, exc)
+        return False
+    try:
+        with file:
+            file.write(_HEADER + marshal.dumps(code))
+    except OSError as exc:  # a full disk: leave no truncated entry behind
+        _log.debug("could not write bytecode cache entry %s: %s", entry, exc)
+        with contextlib.suppress(OSError):
+            entry.unlink()
         return False
     return True

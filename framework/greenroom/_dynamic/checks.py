@@ -35,6 +35,8 @@ def check_after_load(namespace: PluginNamespace) -> None:
     _report_failed_extensions(namespace)
     _report_host_copies(namespace)
     _report_unused_extensions(namespace)
+    if namespace.host_imports is None:
+        return
     unshipped = sorted(
         namespace.host_imports
         - namespace.private

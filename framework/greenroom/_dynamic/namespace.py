@@ -79,8 +79,9 @@ class PluginNamespace:
         #: Dotted (unprefixed) module name -> compiled module file: all the checks after a
         #: load need of the layout (the rest of it was ~0.6 KB per plugin: issue 8).
         self.extension_modules: Mapping[str, Path] = layout.extension_modules or _NONE
-        #: Top-level names the plugin's code imported that it does not own.
-        self.host_imports: set[str] = set()
+        #: Top-level names the plugin's code imported that it does not own: for a debug
+        #: message only, so collected only while debug logging is on (issue 8: memory).
+        self.host_imports: set[str] | None = set() if _log.isEnabledFor(logging.DEBUG) else None
         self.builtins: dict[str, Any] = plugin_builtins(
             self.prefix, self.private, self.host_imports
         )

@@ -59,10 +59,12 @@ _TRANSPARENT: Final = frozenset(sys.stdlib_module_names) | {
 ImportFunction = Callable[..., ModuleType]
 
 
-def plugin_builtins(prefix: str, private: frozenset[str], host_imports: set[str]) -> dict[str, Any]:
+def plugin_builtins(
+    prefix: str, private: frozenset[str], host_imports: set[str] | None
+) -> dict[str, Any]:
     """A ``__builtins__`` mapping whose ``__import__`` keeps ``private`` names under ``prefix``.
 
-    ``host_imports`` collects the other absolute top-level names the plugin
+    ``host_imports`` (unless ``None``) collects the other absolute top-level names the plugin
     imports (the standard library, shared packages, and host packages it
     relies on without shipping them). The mapping is a snapshot of
     ``builtins``: names added to ``builtins`` later are not seen by plugin code.
@@ -84,7 +86,7 @@ def plugin_builtins(prefix: str, private: frozenset[str], host_imports: set[str]
                 module = original(head + name, globals, locals, fromlist, 0)
                 # ``import libx.sub`` binds ``libx``: the prefixed top-level package.
                 return module if fromlist else modules[head + top]
-            if top not in host_imports:
+            if host_imports is not None and top not in host_imports:
                 host_imports.add(top)
         return original(name, globals, locals, fromlist, level)
 

@@ -1,232 +1,170 @@
 """The scan cache: what a root directory held, so an unchanged root rescans in milliseconds.
 
-One JSON file per root in ``<cache_root>/scan/``. Each entry is keyed by its
-stat (size, mtime_ns, inode for files; for folders the mtimes of the folder,
-its ``*.dist-info`` folders and the files naming the plugin) and stores the
-manifest and the host-independent failure. Host-dependent results are stored
-with :func:`~greenroom._dynamic.host_check.host_fingerprint` and recomputed
-when it changes. Everything read back is type-checked; anything odd is a miss,
-unless the file is exactly as this code wrote it: it starts with the sha256 of
-the rest, and a file whose digest matches is read without checking every value
-(the checks cost ~12 µs per entry, a third of a rescan of 1000 wheels: issue 8).
+One file per root and environment in ``<cache_root>/scan/``. Each entry is
+keyed by its stat (size, mtime_ns, inode for files; for folders the mtimes of
+the folder, its ``*.dist-info`` folders and the files naming the plugin) and
+stores the manifest and the host-independent failure. Host-dependent results
+are stored with :func:`~greenroom._dynamic.host_check.host_fingerprint` and
+recomputed when it changes.
 
-The warm path imports only ``json``: no cattrs, no packaging, no zipfile
-(issue 3: "Rescans of an unchanged root use a cache keyed by path, size and mtime").
+The file is ``marshal`` data of plain tuples, one per entry, fields by
+position, behind a magic string and the sha256 of the rest (issue 8: decoding
+1000 entries this way takes a third of what JSON with named fields took, and
+the records are rebuilt without a check per value). A file that is not exactly
+what this code wrote (digest, format, interpreter, models) is ignored as a
+whole: every entry is read afresh and the file rewritten. ``marshal`` is only
+ever fed bytes whose digest matched, written by this module into the same
+cache folder that holds the plugins' bytecode, which is trusted the same way.
+
+The warm path imports only ``marshal`` and ``hashlib``: no cattrs, no
+packaging, no zipfile (issue 3: "Rescans of an unchanged root use a cache
+keyed by path, size and mtime").
 """
 
 from __future__ import annotations
 
-import functools
 import hashlib
-import json
+import marshal
 import os
 import sys
-import types
-import typing
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, Final, NamedTuple
 
 import attrs
 
 from greenroom._dynamic.cache import CACHE_LAYOUT_VERSION
 from greenroom._dynamic.models import (
-    CONFIG_SCHEMA_GROUP,
-    ENTRY_POINT_GROUPS,
     BundleManifest,
     EntryPointSpec,
     PrivatePackage,
     ScannedPluginManifest,
 )
 
-__all__ = ["ScanCache", "manifest_from_json", "manifest_to_json"]
+__all__ = ["Record", "ScanCache", "decode_manifest", "encode_manifest", "read_entries"]
 
-_FORMAT: Final = 1
-#: How a cache file starts: its digest comes first, at a fixed place.
-_DIGEST_HEAD: Final = b'{"digest":"'
-Converter = Callable[[Any], Any]
-
-
-class _Miss(Exception):
-    """A cached value does not have the shape it must have."""
+_FORMAT: Final = 2
+#: How a cache file starts; the sha256 of the rest follows (32 bytes), then the marshal data.
+_MAGIC: Final = b"greenroom-scan\n"
+_DIGEST_SIZE: Final = 32
 
 
-_PLAIN: Final = {str: (str,), int: (int,), bool: (bool,)}
+class Record(NamedTuple):
+    """One root entry as the cache stores it.
 
-
-def _plain(tp: Any) -> tuple[type, ...] | None:
-    """The JSON types a plain field accepts (``str``, ``int | None``, ...), else ``None``."""
-    if tp in _PLAIN:
-        return _PLAIN[tp]
-    args = typing.get_args(tp)
-    if typing.get_origin(tp) in (typing.Union, types.UnionType) and type(None) in args:
-        inner = [_PLAIN.get(arg) for arg in args if arg is not type(None)]
-        if len(inner) == 1 and inner[0] is not None:
-            return (*inner[0], type(None))
-    return None
-
-
-@functools.cache
-def _converter(tp: Any) -> Converter:
-    """A strict JSON -> value converter for the types the manifest models use.
-
-    Built once per type; checks every value's type without a call per string,
-    because a warm scan of 1000 packages structures 1000 manifests (issue 3).
+    ``key`` is the entry's stat key, ``watch`` what a folder's key covers,
+    ``digest`` the archive's sha256, ``content`` the content folder inside the
+    extracted archive (``""`` for its top), ``failure`` the package's own
+    failure, ``host_failure`` the host checks' (only with a manifest).
     """
-    plain = _plain(tp)
-    if plain is not None:
-        return lambda value: value if type(value) in plain else _miss(tp)
-    origin, args = typing.get_origin(tp), typing.get_args(tp)
-    if origin in (typing.Union, types.UnionType) and len(args) == 2 and type(None) in args:
-        inner = _converter(next(arg for arg in args if arg is not type(None)))
-        return lambda value: None if value is None else inner(value)
-    if origin is tuple and len(args) == 2 and args[1] is Ellipsis:
-        items = _plain(args[0])
-        if items is not None:
-            accepted = frozenset(items)
-            return lambda value: (
-                tuple(value)
-                if type(value) is list and set(map(type, value)) <= accepted
-                else _miss(tp)
-            )
-        item = _converter(args[0])
-        return lambda value: tuple(map(item, value)) if type(value) is list else _miss(tp)
-    if origin is dict and args == (str, str):
-        return lambda value: (
-            value if type(value) is dict and set(map(type, value.values())) <= {str} else _miss(tp)
-        )
-    if isinstance(tp, type) and attrs.has(tp):
-        return _class_converter(tp)
-    raise TypeError(f"the scan cache cannot store {tp!r}")
+
+    key: tuple[Any, ...]
+    kind: str | None
+    digest: str | None = None
+    content: str | None = None
+    manifest: ScannedPluginManifest | None = None
+    failure: str | None = None
+    host_failure: str | None = None
+    watch: tuple[str, ...] = ()
 
 
-def _class_converter(cls: type) -> Converter:
-    hints = typing.get_type_hints(cls)
-    names = frozenset(field.name for field in attrs.fields(cls))
-    plain = [(f.name, frozenset(t)) for f in attrs.fields(cls) if (t := _plain(hints[f.name]))]
-    other = [
-        (f.name, _converter(hints[f.name]))
-        for f in attrs.fields(cls)
-        if _plain(hints[f.name]) is None
-    ]
-
-    if not other and len({accepted for _, accepted in plain}) == 1:
-        only = plain[0][1]  # every field takes the same JSON types: one check in C
-
-        def build_plain(value: Any) -> Any:
-            if (
-                type(value) is not dict
-                or not names.issuperset(value)
-                or not set(map(type, value.values())) <= only
-            ):
-                return _miss(cls)
-            try:
-                return cls(**value)
-            except TypeError as exc:  # a required field is missing
-                raise _Miss(str(exc)) from exc
-
-        return build_plain
-
-    def build(value: Any) -> Any:
-        # Fields left at their defaults are not written (see manifest_to_json).
-        if type(value) is not dict or not names.issuperset(value):
-            return _miss(cls)
-        for name, accepted in plain:
-            if name in value and type(value[name]) not in accepted:
-                return _miss(cls)
-        data = dict(value)
-        for name, convert in other:
-            if name in data:
-                data[name] = convert(data[name])
-        try:
-            return cls(**data)
-        except TypeError as exc:  # a required field is missing
-            raise _Miss(str(exc)) from exc
-
-    return build
+def _eps(specs: tuple[EntryPointSpec, ...]) -> tuple[tuple[str, str, str], ...]:
+    return tuple((ep.group, ep.name, ep.value) for ep in specs)
 
 
-@functools.cache
-def _trusted_builder(tp: Any) -> Converter | None:
-    """Like :func:`_converter` for values known to be well-formed: no checks, ``None`` if as is."""
-    if _plain(tp) is not None or (typing.get_origin(tp) is dict):
+def _privates(packages: tuple[PrivatePackage, ...]) -> tuple[tuple[Any, ...], ...]:
+    return tuple((p.name, p.version, p.top_level) for p in packages)
+
+
+def _encode_bundle(bundle: BundleManifest | None) -> tuple[Any, ...] | None:
+    if bundle is None:
         return None
-    origin, args = typing.get_origin(tp), typing.get_args(tp)
-    if origin in (typing.Union, types.UnionType) and len(args) == 2 and type(None) in args:
-        inner = _trusted_builder(next(arg for arg in args if arg is not type(None)))
-        if inner is None:
-            return None
-        return lambda value: None if value is None else inner(value)
-    if origin is tuple and len(args) == 2 and args[1] is Ellipsis:
-        item = _trusted_builder(args[0])
-        return tuple if item is None else (lambda value: tuple(map(item, value)))
-    if isinstance(tp, type) and attrs.has(tp):
-        hints = typing.get_type_hints(tp)
-        steps = [
-            (f.name, build) for f in attrs.fields(tp) if (build := _trusted_builder(hints[f.name]))
-        ]
-        cls = tp
-        if tp is EntryPointSpec:
-            # One string per group for all entry points, not one per entry (issue 8: memory).
-            groups = {group: group for group in (*ENTRY_POINT_GROUPS, CONFIG_SCHEMA_GROUP)}
-            return lambda value: EntryPointSpec(
-                groups.get(value["group"], value["group"]), value["name"], value["value"]
-            )
-        if not steps:
-            return lambda value: cls(**value)
-
-        def build_class(value: Any) -> Any:
-            data = dict(value)
-            for name, build in steps:
-                if name in data:
-                    data[name] = build(data[name])
-            return cls(**data)
-
-        return build_class
-    raise TypeError(f"the scan cache cannot store {tp!r}")
+    return (
+        bundle.schema_version,
+        bundle.name,
+        bundle.version,
+        bundle.role,
+        bundle.plugin_id,
+        _eps(bundle.entry_points),
+        bundle.shared_requirements,
+        _privates(bundle.private_packages),
+        bundle.files,
+    )
 
 
-def _miss(tp: Any) -> Any:
-    raise _Miss(f"not a {tp!r}")
+def encode_manifest(manifest: ScannedPluginManifest) -> tuple[Any, ...]:
+    """The manifest as a tuple of plain values, fields in declaration order."""
+    return (
+        manifest.name,
+        manifest.version,
+        _eps(manifest.entry_points),
+        manifest.requires,
+        manifest.requires_python,
+        manifest.top_level,
+        _privates(manifest.private_packages),
+        _encode_bundle(manifest.bundle),
+        manifest.dist_info,
+        _eps(manifest.config_schemas),
+    )
 
 
-def _not_default(field: attrs.Attribute[Any], value: Any) -> bool:
-    return bool(value != field.default)
+#: One string object per group for all entry points, not one per entry (issue 8: memory).
+_GROUPS: dict[str, str] = {}
 
 
-def manifest_to_json(manifest: ScannedPluginManifest) -> dict[str, Any]:
-    """The manifest as JSON-ready data, fields at their default left out (tuples stay tuples)."""
-    return attrs.asdict(manifest, filter=_not_default)
+def _ep(data: tuple[str, str, str]) -> EntryPointSpec:
+    group = _GROUPS.setdefault(data[0], data[0])
+    return EntryPointSpec(group, data[1], data[2])
 
 
-def manifest_from_json(data: Any, *, trusted: bool = False) -> ScannedPluginManifest:
-    """The manifest back from :func:`manifest_to_json`; raise ``ValueError`` if malformed.
-
-    ``trusted``: ``data`` is known to be what :func:`manifest_to_json` gave (a
-    cache file whose digest matched), so the types of its values are not checked.
-    """
-    try:
-        build = _trusted_builder(ScannedPluginManifest) if trusted else None
-        if build is not None:
-            manifest: ScannedPluginManifest = build(data)
-        else:
-            manifest = _converter(ScannedPluginManifest)(data)
-    except _Miss as exc:
-        raise ValueError(f"malformed cached manifest: {exc}") from exc
-    except (TypeError, AttributeError) as exc:  # trusted, yet not what was written
-        raise ValueError(f"malformed cached manifest: {exc}") from exc
-    for ep in manifest.entry_points:
-        if ep.group not in ENTRY_POINT_GROUPS:
-            raise ValueError(f"malformed cached manifest: unknown group {ep.group!r}")
-    for ep in manifest.config_schemas:
-        if ep.group != CONFIG_SCHEMA_GROUP:
-            raise ValueError(f"malformed cached manifest: unknown group {ep.group!r}")
-    return manifest
+def _decode_bundle(data: tuple[Any, ...] | None) -> BundleManifest | None:
+    if data is None:
+        return None
+    schema, name, version, role, plugin_id, eps, shared, privates, files = data
+    return BundleManifest(
+        schema,
+        name,
+        version,
+        role,
+        plugin_id,
+        tuple(map(_ep, eps)),
+        shared,
+        tuple(PrivatePackage(*p) for p in privates),
+        files,
+    )
 
 
-def _models_signature() -> list[list[str]]:
+def decode_manifest(data: tuple[Any, ...]) -> ScannedPluginManifest:
+    """The manifest :func:`encode_manifest` encoded."""
+    name, version, eps, requires, python, top_level, privates, bundle, dist_info, schemas = data
+    return ScannedPluginManifest(
+        name,
+        version,
+        tuple(map(_ep, eps)),
+        requires,
+        python,
+        top_level,
+        tuple(PrivatePackage(*p) for p in privates) if privates else (),
+        _decode_bundle(bundle),
+        dist_info,
+        tuple(map(_ep, schemas)) if schemas else (),
+    )
+
+
+def _encode(record: Record) -> tuple[Any, ...]:
+    manifest = None if record.manifest is None else encode_manifest(record.manifest)
+    return (*record[:4], manifest, *record[5:])
+
+
+def _decode(data: tuple[Any, ...]) -> Record:
+    manifest = data[4]
+    if manifest is None:
+        return Record._make(data)
+    return Record._make((*data[:4], decode_manifest(manifest), *data[5:]))
+
+
+def _models_signature() -> tuple[tuple[str, ...], ...]:
     classes = (ScannedPluginManifest, BundleManifest, EntryPointSpec, PrivatePackage)
-    return [[cls.__name__, *(f.name for f in attrs.fields(cls))] for cls in classes]
+    return tuple((cls.__name__, *(f.name for f in attrs.fields(cls))) for cls in classes)
 
 
 @attrs.define
@@ -234,71 +172,62 @@ class ScanCache:
     """The cached scan of one root: ``old`` as read; :meth:`keep`, :meth:`put`, :meth:`save`."""
 
     file: Path
-    header: dict[str, Any]
-    old: dict[str, Any]
+    header: tuple[Any, ...]
+    host: str
+    old: dict[str, Record]
     host_changed: bool
-    new: dict[str, Any] = attrs.field(factory=dict)
+    new: dict[str, Record] = attrs.field(factory=dict)
     dirty: bool = False
-    #: The file was read back exactly as written (its digest matched).
-    trusted: bool = False
 
     @classmethod
     def open(cls, cache_root: Path, root: Path, settings: list[int], host: str) -> ScanCache:
-        """The cache of ``root`` (empty when absent, unreadable or made with other settings)."""
+        """The cache of ``root`` (empty when absent, unreadable, damaged or made otherwise)."""
         # One file per root and environment: two virtualenvs sharing a cache do not thrash.
         key = hashlib.sha256(os.fsencode(f"{root}\0{sys.prefix}")).hexdigest()[:32]
-        header = {
-            "format": _FORMAT,
-            "layout": CACHE_LAYOUT_VERSION,
-            "root": str(root),
-            "settings": settings,
-            "models": _models_signature(),
-        }
-        file = cache_root / "scan" / f"{key}.json"
-        trusted = False
-        try:
-            raw = file.read_bytes()
-            data = json.loads(raw)
-            same = isinstance(data, dict) and all(data.get(k) == v for k, v in header.items())
-            old = data["entries"] if same and isinstance(data.get("entries"), dict) else {}
-            cached_host = data.get("host") if same else None
-            trusted = same and _intact(raw)
-        except (OSError, ValueError, RecursionError):
-            old, cached_host = {}, None
-        return cls(
-            file, {**header, "host": host}, old, host_changed=cached_host != host, trusted=trusted
+        header = (
+            _FORMAT,
+            CACHE_LAYOUT_VERSION,
+            marshal.version,
+            sys.hexversion,
+            str(root),
+            tuple(settings),
+            _models_signature(),
         )
+        file = cache_root / "scan" / f"{key}.marshal"
+        old: dict[str, Record] = {}
+        cached_host = None
+        try:
+            data = _read(file.read_bytes())
+            if data is not None and data[0] == header:
+                cached_host, entries = data[1], data[2]
+                old = {name: _decode(record) for name, record in entries.items()}
+        except (OSError, ValueError, TypeError, EOFError, IndexError):
+            old, cached_host = {}, None  # a file this code did not write: start afresh
+        return cls(file, header, host, old, host_changed=cached_host != host)
 
-    def keep(self, name: str, record: dict[str, Any]) -> None:
+    def keep(self, name: str, record: Record) -> None:
         """Carry a record (possibly updated) into the next save."""
         self.new[name] = record
 
-    def put(self, name: str, record: dict[str, Any]) -> None:
+    def put(self, name: str, record: Record) -> None:
         """Store a freshly scanned record."""
         self.new[name] = record
         self.dirty = True
 
     def save(self) -> None:
         """Write the cache if anything changed; a read-only cache is silently left alone."""
-        if not (
-            self.dirty
-            or self.host_changed
-            or not self.trusted
-            or self.new.keys() != self.old.keys()
-        ):
+        if not (self.dirty or self.host_changed or self.new.keys() != self.old.keys()):
             return
         import tempfile
 
-        text = json.dumps({**self.header, "entries": self.new}, separators=(",", ":"))
-        body = text.encode("utf-8")
-        digest = hashlib.sha256(body).hexdigest().encode("ascii")
+        entries = {name: _encode(record) for name, record in self.new.items()}
+        body = marshal.dumps((self.header, self.host, entries))
         try:
             self.file.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(dir=self.file.parent, prefix=".scan-", suffix=".tmp")
             try:
                 with os.fdopen(fd, "wb") as stream:
-                    # {"digest":"<sha256 of the document without it>",<the document's rest>
-                    stream.write(_DIGEST_HEAD + digest + b'",' + body[1:])
+                    stream.write(_MAGIC + hashlib.sha256(body).digest() + body)
                 os.replace(tmp, self.file)
             except BaseException:
                 os.unlink(tmp)
@@ -307,10 +236,16 @@ class ScanCache:
             pass
 
 
-def _intact(raw: bytes) -> bool:
-    """Whether ``raw`` is a cache file as :meth:`ScanCache.save` wrote it (its digest matches)."""
-    start = len(_DIGEST_HEAD)
-    end = start + 64
-    if not raw.startswith(_DIGEST_HEAD) or raw[end : end + 2] != b'",':
-        return False
-    return hashlib.sha256(b"{" + raw[end + 2 :]).hexdigest().encode("ascii") == raw[start:end]
+def _read(raw: bytes) -> Any:
+    """The data of a cache file as :meth:`ScanCache.save` wrote it, else ``None``."""
+    start = len(_MAGIC) + _DIGEST_SIZE
+    digest = raw[len(_MAGIC) : start]
+    if not raw.startswith(_MAGIC) or hashlib.sha256(raw[start:]).digest() != digest:
+        return None
+    return marshal.loads(raw[start:])
+
+
+def read_entries(file: Path) -> dict[str, Record] | None:
+    """The entries of a cache file, or ``None`` if it is not one (for tools and tests)."""
+    data = _read(file.read_bytes())
+    return None if data is None else {name: _decode(rec) for name, rec in data[2].items()}
