@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import statistics
 from collections.abc import Sequence
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 import attrs
 
-__all__ = ["Measured", "Result", "Status", "fit_slope", "spread"]
+__all__ = ["Measured", "Result", "Starts", "Status", "fit_slope", "spread"]
 
 #: ``met``/``not met`` against the goal; ``info`` for peers and context rows;
 #: ``skipped`` when a tool is missing; ``not yet`` when the scenario cannot run yet;
@@ -129,3 +129,40 @@ class Result:
             extra=data.get("extra", {}),
             ratio_of=data.get("ratio_of", "median"),
         )
+
+
+class _Run(Protocol):
+    """What a started server tells (``benchmarks.process.ServerRun``)."""
+
+    ready_s: float
+    rss_kib: int
+
+
+@attrs.define
+class Starts:
+    """Readiness times (s) and RSS (KiB) of one stack, by N, over repetitions."""
+
+    ready: dict[int, list[float]] = attrs.field(factory=dict)
+    rss: dict[int, list[int]] = attrs.field(factory=dict)
+
+    def add(self, n: int, run: _Run) -> None:
+        """Record one start with ``n`` plugins."""
+        self.ready.setdefault(n, []).append(run.ready_s)
+        self.rss.setdefault(n, []).append(run.rss_kib)
+
+    def times(self, n: int) -> Measured:
+        """The readiness times at ``n``."""
+        return spread(self.ready[n], "s")
+
+    def megabytes(self, n: int) -> Measured:
+        """RSS at readiness at ``n``, in MB."""
+        return spread([kib / 1024 for kib in self.rss[n]], "MB")
+
+    def slopes_ms(self, ns: list[int]) -> list[float]:
+        """The per-plugin slope (ms) fitted over ``ns``, once per repetition."""
+        reps = min(len(self.ready[n]) for n in ns)
+        return [fit_slope(ns, [self.ready[n][rep] for n in ns])[0] * 1000 for rep in range(reps)]
+
+    def median(self, n: int) -> float:
+        """The median readiness time at ``n``."""
+        return self.times(n).median

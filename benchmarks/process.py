@@ -72,10 +72,10 @@ def rss_kib(pid: int) -> int:
     raise ServerError(f"no VmRSS in /proc/{pid}/status")
 
 
-def _ready(port: int) -> bool:
+def _ready(port: int, path: str) -> bool:
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
     try:
-        connection.request("GET", READINESS)
+        connection.request("GET", path)
         return connection.getresponse().status == 200
     except OSError:  # not listening yet, or reset while starting
         return False
@@ -121,11 +121,15 @@ def start_server(
     *,
     env: Mapping[str, str] | None = None,
     cwd: Path | None = None,
+    readiness: str = READINESS,
+    poll_interval: float = _POLL_INTERVAL,
 ) -> ServerRun:
-    """Spawn ``argv`` and wait until ``GET READINESS`` on ``port`` answers 200.
+    """Spawn ``argv`` and wait until ``GET readiness`` on ``port`` answers 200.
 
     The clock starts just before the spawn, so the time includes the
-    interpreter's own start-up, as a user sees it.
+    interpreter's own start-up, as a user sees it. ``poll_interval``: a
+    server that answers (and logs) every poll while starting is better
+    polled less often than one that is not listening yet.
     """
     log.parent.mkdir(parents=True, exist_ok=True)
     with log.open("wb") as out:
@@ -134,7 +138,7 @@ def start_server(
             list(argv), stdout=out, stderr=subprocess.STDOUT, env=bench_env(env), cwd=cwd
         )
     deadline = started + START_TIMEOUT
-    while not _ready(port):
+    while not _ready(port, readiness):
         if process.poll() is not None:
             raise ServerError(
                 f"{argv[0]} exited with {process.returncode} before it was ready; "
@@ -144,7 +148,7 @@ def start_server(
             process.kill()
             process.wait()
             raise ServerError(f"{argv[0]} was not ready after {START_TIMEOUT:.0f} s; see {log}")
-        time.sleep(_POLL_INTERVAL)
+        time.sleep(poll_interval)
     ready = time.perf_counter() - started
     return ServerRun(process, port, ready, rss_kib(process.pid), log)
 

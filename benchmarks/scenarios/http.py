@@ -22,7 +22,7 @@ from benchmarks.process import ServerRun
 from benchmarks.settings import Settings
 from benchmarks.stacks import start_bare, start_greenroom, start_naive
 
-__all__ = ["WRK_MISSING", "run_http"]
+__all__ = ["WRK_MISSING", "check_route", "run_http", "wrk"]
 
 Log = Callable[[str], None]
 GOAL_RATIO: Final = 0.9
@@ -31,7 +31,7 @@ _UNITS: Final = {"us": 1e-3, "ms": 1.0, "s": 1000.0}
 QUIET_LOGGING: Final = {"logging": {"accessLog": False}}
 
 
-def _wrk(url: str, seconds: int, connections: int) -> tuple[float, float]:
+def wrk(url: str, seconds: int, connections: int) -> tuple[float, float]:
     """``(requests per second, p99 latency in ms)`` of one ``wrk`` run against ``url``."""
     done = subprocess.run(
         ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency", url],
@@ -50,7 +50,8 @@ def _wrk(url: str, seconds: int, connections: int) -> tuple[float, float]:
     return float(rate.group(1)), float(p99.group(1)) * _UNITS[p99.group(2)]
 
 
-def _check_route(run: ServerRun, path: str) -> None:
+def check_route(run: ServerRun, path: str) -> None:
+    """Fail unless ``GET path`` answers 200 ``hello`` (every plugin route does)."""
     connection = http.client.HTTPConnection("127.0.0.1", run.port, timeout=10)
     try:
         connection.request("GET", path)
@@ -133,12 +134,12 @@ def run_http(s: Settings, log: Log) -> list[Result]:
     with ExitStack() as stack:
         servers = _start_all(stack, s, paths)
         for run, path in servers.values():
-            _check_route(run, path)
+            check_route(run, path)
             if s.warmup:
-                _wrk(run.url(path), 1, s.wrk_connections)  # not counted
+                wrk(run.url(path), 1, s.wrk_connections)  # not counted
         for rep in range(s.http_reps):
             for label, (run, path) in servers.items():
-                rate, p99 = _wrk(run.url(path), s.wrk_seconds, s.wrk_connections)
+                rate, p99 = wrk(run.url(path), s.wrk_seconds, s.wrk_connections)
                 rates.setdefault(label, []).append(rate)
                 p99s.setdefault(label, []).append(p99)
                 log(f"{label} N={n} {rep + 1}/{s.http_reps}: {rate:,.0f} req/s, p99 {p99:.1f} ms")

@@ -9,13 +9,14 @@ change in the machine's load hits all of them alike.
 from __future__ import annotations
 
 import functools
+import os
 import shutil
+import time
 from collections.abc import Callable
-
-import attrs
+from typing import Final
 
 from benchmarks import plugins
-from benchmarks.model import Measured, Result, fit_slope, spread
+from benchmarks.model import Result, Starts, spread
 from benchmarks.process import ServerRun
 from benchmarks.settings import Settings
 from benchmarks.stacks import start_floor, start_greenroom, start_naive
@@ -34,32 +35,6 @@ RSS_GOAL_MB = 64.0
 RSS_PER_PLUGIN_GOAL_KB = 20.0
 
 
-@attrs.define
-class _Starts:
-    """Readiness times (s) and RSS (KiB) of one stack, by N."""
-
-    ready: dict[int, list[float]] = attrs.field(factory=dict)
-    rss: dict[int, list[int]] = attrs.field(factory=dict)
-
-    def add(self, n: int, run: ServerRun) -> None:
-        self.ready.setdefault(n, []).append(run.ready_s)
-        self.rss.setdefault(n, []).append(run.rss_kib)
-
-    def times(self, n: int) -> Measured:
-        return spread(self.ready[n], "s")
-
-    def megabytes(self, n: int) -> Measured:
-        return spread([kib / 1024 for kib in self.rss[n]], "MB")
-
-    def slopes_ms(self, ns: list[int]) -> list[float]:
-        """The per-plugin slope (ms) fitted over ``ns``, once per repetition."""
-        reps = min(len(self.ready[n]) for n in ns)
-        return [fit_slope(ns, [self.ready[n][rep] for n in ns])[0] * 1000 for rep in range(reps)]
-
-    def median(self, n: int) -> float:
-        return self.times(n).median
-
-
 def _measure(log: Log, label: str, start: Callable[[], ServerRun]) -> ServerRun:
     with start() as run:
         log(f"{label}: ready in {run.ready_s:.3f} s, RSS {run.rss_kib / 1024:.1f} MB")
@@ -71,7 +46,7 @@ def run_warm(s: Settings, log: Log) -> list[Result]:
     ws = s.workspace
     cache = ws / "greenroom-cache"  # Greenroom's own cache, kept warm across starts
     ns = sorted({*s.fit_ns, s.startup_n})
-    greenroom, floor, naive = _Starts(), _Starts(), _Starts()
+    greenroom, floor, naive = Starts(), Starts(), Starts()
     for n in [0, *ns]:
         start_gr = functools.partial(start_greenroom, ws, n, cache, "gr")
         start_fl = functools.partial(start_floor, ws, n, compiled=True, label="fl")
@@ -109,7 +84,7 @@ def run_warm(s: Settings, log: Log) -> list[Result]:
     return rows
 
 
-def _warm_row(greenroom: _Starts, floor: _Starts, n: int) -> Result:
+def _warm_row(greenroom: Starts, floor: Starts, n: int) -> Result:
     value, baseline = greenroom.times(n), floor.times(n)
     ratio = value.median / baseline.median
     met = value.median <= START_GOAL_S and ratio <= START_GOAL_RATIO
@@ -126,7 +101,7 @@ def _warm_row(greenroom: _Starts, floor: _Starts, n: int) -> Result:
     )
 
 
-def _linearity(starts: _Starts, ns: list[int]) -> float:
+def _linearity(starts: Starts, ns: list[int]) -> float:
     """The slope over the last interval of ``ns`` over the slope up to its start."""
     first, middle, last = ns[0], ns[-2], ns[-1]
     before = (starts.median(middle) - starts.median(first)) / (middle - first)
@@ -134,7 +109,7 @@ def _linearity(starts: _Starts, ns: list[int]) -> float:
     return after / before if before > 0 else float("inf")
 
 
-def _fit_row(greenroom: _Starts, floor: _Starts, ns: list[int]) -> Result:
+def _fit_row(greenroom: Starts, floor: Starts, ns: list[int]) -> Result:
     fit_ns = [n for n in ns if n > 0]
     value = spread(greenroom.slopes_ms(fit_ns), "ms/plugin")
     baseline = spread(floor.slopes_ms(fit_ns), "ms/plugin")
@@ -165,7 +140,7 @@ def _fit_row(greenroom: _Starts, floor: _Starts, ns: list[int]) -> Result:
     )
 
 
-def _rss_row(greenroom: _Starts, floor: _Starts, n: int) -> Result:
+def _rss_row(greenroom: Starts, floor: Starts, n: int) -> Result:
     value, bare = greenroom.megabytes(n), floor.megabytes(0)
     empty = greenroom.megabytes(0)
     per_plugin_kb = (value.median - empty.median) * 1024 / n
@@ -186,7 +161,7 @@ def _rss_row(greenroom: _Starts, floor: _Starts, n: int) -> Result:
     )
 
 
-def _naive_rows(naive: _Starts, floor: _Starts, ns: list[int], n: int) -> list[Result]:
+def _naive_rows(naive: Starts, floor: Starts, ns: list[int], n: int) -> list[Result]:
     fit_ns = [x for x in ns if x > 0]
     return [
         Result(
@@ -226,20 +201,38 @@ def _naive_rows(naive: _Starts, floor: _Starts, ns: list[int], n: int) -> list[R
     ]
 
 
+def _settle() -> None:
+    """Let the file system finish what earlier steps left (issue 8: cold starts).
+
+    Removing Greenroom's previous cache (thousands of files) leaves the
+    journal writing it back for a while; a start measured then pays for that
+    in every file it creates (2-5x slower file creation, measured here). A
+    real first start after dropping new wheels follows no such removal, so
+    each cold start begins with the disk synced.
+    """
+    os.sync()
+    time.sleep(_SETTLE_S)
+
+
+_SETTLE_S: Final = 1.0
+
+
 def run_cold(s: Settings, log: Log) -> list[Result]:
     """The first start after dropping ``startup_n`` new wheels: Greenroom's cache empty."""
     ws, n = s.workspace, s.startup_n
     plugins.wheel_root(ws, n)
-    greenroom, floor = _Starts(), _Starts()
+    greenroom, floor = Starts(), Starts()
     for rep in range(s.cold_reps):
         tag = f"N={n} {rep + 1}/{s.cold_reps}"
         cache = ws / "cold" / "greenroom-cache"
         shutil.rmtree(cache, ignore_errors=True)
+        _settle()
         try:
             start_gr = functools.partial(start_greenroom, ws, n, cache, "grc")
             greenroom.add(n, _measure(log, f"cold greenroom {tag}", start_gr))
         finally:
             shutil.rmtree(cache, ignore_errors=True)
+        _settle()  # after removing Greenroom's cache: the floor is measured settled too
         start_fl = functools.partial(start_floor, ws, n, compiled=False, label="flc")
         floor.add(n, _measure(log, f"cold floor {tag}", start_fl))
     value, baseline = greenroom.times(n), floor.times(n)
