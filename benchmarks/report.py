@@ -42,10 +42,13 @@ _METHOD = """\
   `GET /.greenroom/health/v1/readiness` answering 200 (polled every 2 ms), so the
   interpreter's own start counts. *Warm*: Greenroom's cache (extracted wheels,
   scan cache, plugin bytecode) is filled by an unmeasured start first, and the
-  floor's modules have bytecode. *Cold*: an empty cache directory for Greenroom,
-  and the floor's modules without bytecode. `PYTHONDONTWRITEBYTECODE=1` is set
-  for every process measured (common in deployments), and Greenroom's own
-  bytecode is brought up to date first, as a non-editable install has it.
+  floor's modules have bytecode; each label keeps its port (and so its config)
+  from start to start, as a restart does. *Cold*: an empty cache directory for
+  Greenroom, and the floor's modules without bytecode; the disk is synced
+  (`os.sync()`, then 1 s) after removing the previous cache and before each
+  measured start. `PYTHONDONTWRITEBYTECODE=1` is set for every process
+  measured (common in deployments), and Greenroom's own bytecode is brought up
+  to date first, as a non-editable install has it.
 - **Per-plugin cost**: the least-squares slope of warm start-up times over the
   Ns, once per repetition; the framework's share is Greenroom's slope minus the
   floor's. Linear means the slope over the last interval is at most 1.5× the
@@ -55,15 +58,23 @@ _METHOD = """\
   `METADATA` and `entry_points.txt`.
 - **req/s**: `wrk -t1 -c32 --latency` for a few seconds per run against one
   uvicorn worker (`greenroom start`'s settings for every server), runs of
-  Greenroom and the baselines interleaved. Greenroom runs as configured by
-  default (one access-log line per request) and, as context, with
-  `backend.logging.level: warning` (no access log, like the bare app).
+  Greenroom and the baselines interleaved. Like for like: Greenroom as
+  configured by default (one access-log line per request) against the bare app
+  under uvicorn's default logging (one access line per request, as
+  `uvicorn app:app` writes), and Greenroom with `backend.logging.accessLog:
+  false` against the bare app with no logging.
 - **Failed import**: `timeit` of `import nonexistent_xyz` failing, the least
   disturbed of a few repeats in each process, after Greenroom started the
   plugins; the ratio compares the least disturbed process of each side (marked
   "(min)"), since noise only ever adds to a few microseconds.
-- **RSS**: `VmRSS` of the server process at readiness; per plugin is
-  (RSS with N − RSS with none) / N.
+- **RSS**: `VmRSS` of the server process at readiness; per plugin is the
+  least-squares slope of RSS over the Ns of the per-plugin fit (what each
+  further plugin costs); the note gives (RSS with N − RSS with none) / N too,
+  which also carries what the first root-directory plugin loads once.
+- **Peers** (`--peers`): the naive approach and Backstage (Node.js, its
+  `dynamicPluginsFeatureLoader`, `NODE_ENV=production`, readiness at
+  `/.backstage/health/v1/readiness` polled every 20 ms) measured the same way,
+  on the same plugin ids and routes.
 - Medians of the repetitions, min–max beside them. The machine is shared and
   noisy: ratios against a baseline of the same run are the reliable figures.
 """

@@ -33,14 +33,23 @@ __all__ = ["machine", "main"]
 
 Log = Callable[[str], None]
 Scenario = Callable[[Settings, Log], list[Result]]
-GROUPS = ("startup", "cold", "rescan", "http", "imports", "backstage", "pending")
+GROUPS = (
+    "startup",
+    "cold",
+    "rescan",
+    "http",
+    "imports",
+    "bundle",
+    "build-workspace",
+    "backstage",
+)
 
 
 def _scenarios() -> dict[str, Scenario]:
     from benchmarks.scenarios.backstage import run_backstage
     from benchmarks.scenarios.http import run_http
     from benchmarks.scenarios.imports import run_failed_import
-    from benchmarks.scenarios.pending import pending_rows
+    from benchmarks.scenarios.packaging import run_build_workspace, run_bundle
     from benchmarks.scenarios.scan import run_rescan
     from benchmarks.scenarios.startup import run_cold, run_warm
 
@@ -50,8 +59,9 @@ def _scenarios() -> dict[str, Scenario]:
         "rescan": run_rescan,
         "http": run_http,
         "imports": run_failed_import,
+        "bundle": run_bundle,
+        "build-workspace": run_build_workspace,
         "backstage": run_backstage,
-        "pending": lambda settings, log: pending_rows(),
     }
 
 

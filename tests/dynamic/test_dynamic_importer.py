@@ -521,7 +521,11 @@ def test_host_imports_are_reported_only_at_debug_level(
     package = make_plugin_folder(
         tmp_path / "plugin-a",
         "plugin-a",
-        {"plugin_a/__init__.py": "import json\nimport hypothesis\nimport plugin_a.sub\nplugin = 1\n"},
+        {
+            "plugin_a/__init__.py": (
+                "import json\nimport hypothesis\nimport plugin_a.sub\nplugin = 1\n"
+            )
+        },
     )
     (tmp_path / "plugin-a" / "plugin_a" / "sub.py").write_text("")
     caplog.set_level(logging.DEBUG if debug else logging.INFO, logger="greenroom.dynamic")

@@ -201,7 +201,7 @@ class ScanCache:
             if data is not None and data[0] == header:
                 cached_host, entries = data[1], data[2]
                 old = {name: _decode(record) for name, record in entries.items()}
-        except (OSError, ValueError, TypeError, EOFError, IndexError):
+        except (OSError, ValueError, TypeError, EOFError, IndexError, KeyError, AttributeError):
             old, cached_host = {}, None  # a file this code did not write: start afresh
         return cls(file, header, host, old, host_changed=cached_host != host)
 

@@ -278,6 +278,8 @@ class _Scan:
         """The package a cached record describes, or ``None`` when its extraction is gone."""
         manifest, content = record.manifest, record.content
         if content is None:
+            if not (is_dir or manifest is None):
+                return None  # an archive's manifest comes with its extraction
             content_dir = path if manifest is not None else None
         elif is_dir or record.digest is None:
             return None

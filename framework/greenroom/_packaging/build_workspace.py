@@ -2,8 +2,8 @@
 
 The Python form of ``backstage-cli build-workspace``: the wheels of the named
 members and of the workspace packages they need (every member when none is
-named), built once each, in dependency order, into ``DIR``, with the root
-lock file (``uv.lock``) beside them. Bundling many plugins from it builds
+named), built once each (several at a time, one per CPU), into ``DIR``, with
+the root lock file (``uv.lock``) beside them. Bundling many plugins from it builds
 each library once instead of once per plugin that embeds it.
 """
 

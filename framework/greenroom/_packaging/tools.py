@@ -27,7 +27,7 @@ import attrs
 
 from greenroom._errors import BundleError
 
-__all__ = ["TAIL_LINES", "ToolLog", "ToolRunner", "find_uv"]
+__all__ = ["TAIL_LINES", "Command", "ToolLog", "ToolRunner", "find_uv"]
 
 #: How many lines of the log a failure shows.
 TAIL_LINES: Final = 20
@@ -75,6 +75,17 @@ class ToolLog:
             stream.write(text.encode("utf-8", "replace") + b"\n")
             stream.flush()
 
+    def write_output(self, data: bytes) -> None:
+        """Add a tool's captured output as it is."""
+        stream = self.open()
+        if stream is None:
+            sys.stderr.flush()
+            sys.stderr.buffer.write(data)
+            sys.stderr.buffer.flush()
+        else:
+            stream.write(data)
+            stream.flush()
+
     def tail(self, lines: int = TAIL_LINES) -> list[str]:
         """The last ``lines`` lines of the log file (none for the console)."""
         if self.path is None or not self.path.is_file():
@@ -92,6 +103,31 @@ class ToolLog:
 
 
 @attrs.frozen
+class Command:
+    """One run of a tool: its arguments, and what failed (for the error) if it fails."""
+
+    args: tuple[str, ...]
+    what: str
+    package: str | None
+    step: str
+
+    def failure(self, status: int | OSError) -> BundleError:
+        """The error for this command exiting with ``status`` (or not starting at all)."""
+        if isinstance(status, OSError):
+            return BundleError(
+                f"{self.what}: cannot run {self.args[0]}: {status}",
+                package=self.package,
+                step=self.step,
+            )
+        return BundleError(
+            f"{self.what} failed: `{shlex.join(self.args[:3])} ...` exited with {status}",
+            package=self.package,
+            step=self.step,
+            hint="the tool's output above says why; fix that, or run with --verbose",
+        )
+
+
+@attrs.frozen
 class ToolRunner:
     """Runs uv (or pip) for one command, sending output to ``log``."""
 
@@ -101,40 +137,93 @@ class ToolRunner:
 
     def run(self, args: Sequence[str], *, what: str, package: str | None, step: str) -> None:
         """Run ``args``; raise :class:`BundleError` naming ``what`` failed if it exits non-zero."""
-        self.log.write(f"$ {shlex.join(args)}")
+        self.run_command(Command(tuple(args), what, package, step))
+
+    def run_command(self, command: Command) -> None:
+        """Run ``command``, its output to the log; raise :class:`BundleError` if it fails."""
+        self.log.write(f"$ {shlex.join(command.args)}")
         stream = self.log.open()
         try:
             completed = subprocess.run(
-                list(args),
+                list(command.args),
                 stdin=subprocess.DEVNULL,
                 stdout=stream,
                 stderr=subprocess.STDOUT if stream is not None else None,
                 check=False,
             )
         except OSError as exc:
-            raise BundleError(
-                f"{what}: cannot run {args[0]}: {exc}", package=package, step=step
-            ) from exc
+            raise command.failure(exc) from exc
         if completed.returncode != 0:
-            raise BundleError(
-                f"{what} failed: `{shlex.join(args[:3])} ...` exited with {completed.returncode}",
-                package=package,
-                step=step,
-                hint="the tool's output above says why; fix that, or run with --verbose",
-            )
+            raise command.failure(completed.returncode)
+
+    def run_all(self, commands: Sequence[Command], *, jobs: int) -> None:
+        """Run ``commands``, up to ``jobs`` at a time; raise for the first (in order) that failed.
+
+        Each command's output is captured whole and logged once it is done, in
+        the order of ``commands``, so concurrent tools never interleave their
+        lines. After a failure no further command starts, and the failed
+        command's output is logged last: it is the tail a failure shows.
+        """
+        if jobs <= 1 or len(commands) <= 1:
+            for command in commands:
+                self.run_command(command)
+            return
+        import tempfile
+        import threading
+        from concurrent.futures import ThreadPoolExecutor
+
+        stop = threading.Event()
+
+        def one(command: Command) -> tuple[int | OSError, bytes] | None:
+            if stop.is_set():
+                return None
+            with tempfile.TemporaryFile() as out:
+                try:
+                    status: int | OSError = subprocess.run(
+                        list(command.args),
+                        stdin=subprocess.DEVNULL,
+                        stdout=out,
+                        stderr=subprocess.STDOUT,
+                        check=False,
+                    ).returncode
+                except OSError as exc:
+                    status = exc
+                if status != 0:
+                    stop.set()
+                out.seek(0)
+                return status, out.read()
+
+        with ThreadPoolExecutor(max_workers=jobs) as pool:
+            outcomes = list(pool.map(one, commands))
+        failed: tuple[Command, int | OSError, bytes] | None = None
+        for command, outcome in zip(commands, outcomes, strict=True):
+            if outcome is None:
+                continue
+            status, output = outcome
+            if status != 0 and failed is None:
+                failed = (command, status, output)
+                continue
+            self.log.write(f"$ {shlex.join(command.args)}")
+            self.log.write_output(output)
+        if failed is not None:
+            command, status, output = failed
+            self.log.write(f"$ {shlex.join(command.args)}")
+            self.log.write_output(output)
+            raise command.failure(status) from (status if isinstance(status, OSError) else None)
+
+    def build_wheel_command(self, source: Path, out_dir: Path, *, package: str) -> Command:
+        """The command that builds the wheel of ``source`` into ``out_dir`` (isolated build)."""
+        if self.uv is not None:
+            args = [self.uv, "build", "--wheel", "--python", self.python, "--out-dir", str(out_dir)]
+        elif _has_module("build"):
+            args = [self.python, "-m", "build", "--wheel", "--outdir", str(out_dir)]
+        else:
+            args = [self.python, "-m", "pip", "wheel", "--no-deps", "--wheel-dir", str(out_dir)]
+        return Command((*args, str(source)), f"building the wheel of {package}", package, "build")
 
     def build_wheel(self, source: Path, out_dir: Path, *, package: str) -> None:
         """Build the wheel of the project in ``source`` into ``out_dir`` (build isolation on)."""
-        what = f"building the wheel of {package}"
-        if self.uv is not None:
-            args = [self.uv, "build", "--wheel", "--python", self.python, "--out-dir"]
-            self.run([*args, str(out_dir), str(source)], what=what, package=package, step="build")
-        elif _has_module("build"):
-            args = [self.python, "-m", "build", "--wheel", "--outdir", str(out_dir), str(source)]
-            self.run(args, what=what, package=package, step="build")
-        else:
-            args = [self.python, "-m", "pip", "wheel", "--no-deps", "--wheel-dir", str(out_dir)]
-            self.run([*args, str(source)], what=what, package=package, step="build")
+        self.run_command(self.build_wheel_command(source, out_dir, package=package))
 
     def pip_install(self, target: Path, args: Sequence[str], *, what: str, package: str) -> None:
         """``uv pip install --target`` (or ``pip install --target``) with ``args``."""

@@ -18,8 +18,8 @@ __all__ = ["build_workspace"]
 def build_workspace(directory: Path, packages: tuple[str, ...], verbose: bool) -> None:
     """Build the wheels of PACKAGEs and the workspace packages they need into DIRECTORY.
 
-    Every member when no PACKAGE is named. Wheels are built once each, in
-    dependency order, and the workspace's uv.lock is copied beside them;
+    Every member when no PACKAGE is named. Wheels are built once each,
+    several at a time (one per CPU), and the workspace's uv.lock is copied beside them;
     `greenroom package bundle --pre-packed-dir DIRECTORY` then bundles each
     plugin from there without building anything again.
     """
