@@ -35,3 +35,30 @@ def test_every_public_member_is_in_all(surface: types.ModuleType) -> None:
         if not name.startswith("_") and not isinstance(value, types.ModuleType)
     }
     assert public - set(surface.__all__) == set()
+
+
+def test_the_package_imports_its_names_on_first_use() -> None:
+    """``import greenroom`` loads no server stack: every CLI command starts without it."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, greenroom; "
+        "print(' '.join(m for m in ('starlette', 'uvicorn', 'pluggy', 'attrs', 'jsonschema') "
+        "if m in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.split() == []
+
+
+def test_each_lazy_name_is_the_object_its_module_defines() -> None:
+    """``greenroom.<name>`` is the very object of the private module it comes from."""
+    import greenroom
+
+    sources: dict[str, str] = greenroom._SOURCES  # type: ignore[attr-defined]
+    assert set(sources) | {"__version__"} == set(greenroom.__all__)
+    for name, module in sources.items():
+        assert getattr(greenroom, name) is getattr(importlib.import_module(module), name), name
+    with pytest.raises(AttributeError, match="no attribute 'NotAName'"):
+        greenroom.NotAName  # type: ignore[attr-defined]  # noqa: B018
+    assert "BackendPlugin" in dir(greenroom)
