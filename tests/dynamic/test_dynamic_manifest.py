@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+import importlib.metadata
+import os
+from pathlib import Path, PurePosixPath
 
 import pytest
 from dynamic_scan_builders import BACKEND, FRONTEND, Dist, write_folder, write_wheel
+from hypothesis import given
+from hypothesis import strategies as st
 
 from greenroom._dynamic.archive import SafeArchive
 from greenroom._dynamic.manifest import (
+    _top_level,
     read_folder_manifest,
     read_wheel_manifest,
     top_level_names,
+    wheel_install_path,
 )
 from greenroom._dynamic.models import EntryPointSpec, PrivatePackage, ScannedPluginManifest
 from greenroom._errors import PluginPackageError
@@ -239,3 +245,68 @@ def test_a_broken_private_package_is_reported(tmp_path: Path) -> None:
     with pytest.raises(PluginPackageError) as info:
         read_folder_manifest(folder)
     assert any(p.startswith("libx-1.0.dist-info/METADATA") for p in info.value.problems)
+
+
+class _Texts(importlib.metadata.Distribution):
+    """A distribution made of the texts it is given (``None``: the file is absent)."""
+
+    def __init__(self, **texts: str | None) -> None:
+        self._texts = texts
+
+    def read_text(self, filename: str) -> str | None:
+        return self._texts.get(filename.replace(".", "_"))
+
+    def locate_file(self, path: str | os.PathLike[str]) -> Path:
+        return Path(path)
+
+
+@pytest.mark.parametrize(
+    "record",
+    [
+        "acme_todo/__init__.py,sha256=abc,12,extra\n",
+        "acme_todo/__init__.py,sha256=abc,twelve\n",
+    ],
+    ids=["four-columns", "size-not-a-number"],
+)
+def test_a_malformed_record_is_reported(record: str) -> None:
+    """RECORD lines must be 'path,hash,size': anything else is a problem naming the file."""
+    problems: list[str] = []
+    assert _top_level(_Texts(RECORD=record), "acme-1.0.dist-info", problems) == ()
+    (problem,) = problems
+    assert "acme-1.0.dist-info/RECORD is malformed (line 1" in problem
+
+
+def test_without_record_top_level_txt_names_the_packages() -> None:
+    """A distribution without RECORD falls back to top_level.txt."""
+    problems: list[str] = []
+    dist = _Texts(RECORD=None, top_level_txt="zeta\nacme\n\n")
+    assert _top_level(dist, "acme-1.0.dist-info", problems) == ("acme", "zeta")
+    assert problems == []
+
+
+def _reference_top_level(paths: list[str]) -> tuple[str, ...]:
+    """What top_level_names computed with PurePosixPath before it parsed strings itself."""
+    names: set[str] = set()
+    for path in paths:
+        installed = wheel_install_path(path)
+        parts = PurePosixPath(installed).parts if installed else ()
+        if not parts or ".." in parts or parts[0].endswith((".dist-info", ".data")):
+            continue
+        if not parts[-1].endswith((".py", ".pyc", ".so", ".pyd")):
+            continue
+        top = parts[0] if len(parts) > 1 else parts[0].split(".", 1)[0]
+        if top.isidentifier() and top != "__pycache__":
+            names.add(top)
+    return tuple(sorted(names))
+
+
+_SEGMENTS = st.sampled_from(
+    ["pkg", "mod.py", "x.so", ".", "..", "", "a.dist-info", "b.data", "purelib", "__pycache__"]
+)
+
+
+@given(paths=st.lists(st.lists(_SEGMENTS, min_size=1, max_size=4).map("/".join), max_size=6))
+def test_top_level_names_agree_with_path_parsing(paths: list[str]) -> None:
+    """Splitting strings gives the names path objects gave, for relative RECORD paths."""
+    relative = [path for path in paths if not path.startswith("/")]
+    assert top_level_names(relative) == _reference_top_level(relative)

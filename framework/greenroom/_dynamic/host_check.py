@@ -84,10 +84,11 @@ def host_problems(
     the plugin's private packages, naming what was found. ``installed`` looks
     up host versions (a scan passes a memoized one).
     """
-    from packaging.requirements import InvalidRequirement, Requirement
+    from packaging.requirements import InvalidRequirement
     from packaging.specifiers import InvalidSpecifier, SpecifierSet
     from packaging.utils import canonicalize_name
 
+    from greenroom._dynamic.requirements import parse_requirement
     from greenroom._version import __version__
 
     source = f"{manifest.dist_info or 'the plugin'}/METADATA"
@@ -113,7 +114,7 @@ def host_problems(
         ]
     for text, where, private_ok in requirements:
         try:
-            requirement = Requirement(text)
+            requirement = parse_requirement(text)
         except InvalidRequirement as exc:
             problems.append(
                 f"{where}: {text!r} is not a valid requirement ({str(exc).splitlines()[0]}); fix: "

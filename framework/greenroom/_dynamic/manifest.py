@@ -14,6 +14,7 @@ in ``bundle_manifest.py``.
 
 from __future__ import annotations
 
+import csv
 import email.parser
 import importlib.metadata
 import os
@@ -105,16 +106,37 @@ def _read_text(
 def _top_level(
     dist: importlib.metadata.Distribution, label: str, problems: list[str]
 ) -> tuple[str, ...]:
-    """Top-level import names: from RECORD, else ``top_level.txt``."""
+    """Top-level import names: from RECORD, else ``top_level.txt``.
+
+    RECORD is read as CSV here rather than through ``Distribution.files``,
+    which makes a path object per file, twice the cost of a wheel's whole
+    manifest (issue 8); it is checked the same way (at most three columns,
+    an integer size).
+    """
+    record = _read_text(dist, label, "RECORD", problems)
+    if record is None:
+        try:
+            files = dist.files  # no RECORD: an egg-info's SOURCES.txt, or nothing
+        except (ValueError, TypeError, UnicodeDecodeError) as exc:
+            problems.append(f"{label}/RECORD is malformed ({exc}); fix: {_REBUILD}")
+            return ()
+        if files is None:
+            text = _read_text(dist, label, "top_level.txt", problems) or ""
+            return tuple(sorted({line.strip() for line in text.splitlines() if line.strip()}))
+        return top_level_names(str(file) for file in files)
     try:
-        files = dist.files
-    except (ValueError, TypeError, UnicodeDecodeError) as exc:
+        rows = [row for row in csv.reader(record.splitlines()) if row]
+    except csv.Error as exc:
         problems.append(f"{label}/RECORD is malformed ({exc}); fix: {_REBUILD}")
         return ()
-    if files is None:
-        text = _read_text(dist, label, "top_level.txt", problems) or ""
-        return tuple(sorted({line.strip() for line in text.splitlines() if line.strip()}))
-    return top_level_names(str(file) for file in files)
+    for number, row in enumerate(rows, 1):
+        if len(row) > 3 or (len(row) == 3 and row[2] and not row[2].strip().isdigit()):
+            problems.append(
+                f"{label}/RECORD is malformed (line {number}: {','.join(row)!r} is not "
+                f"'path,hash,size'); fix: {_REBUILD}"
+            )
+            return ()
+    return top_level_names(row[0] for row in rows)
 
 
 def top_level_names(paths: Iterable[str]) -> tuple[str, ...]:
@@ -122,7 +144,9 @@ def top_level_names(paths: Iterable[str]) -> tuple[str, ...]:
     names: set[str] = set()
     for path in paths:
         installed = wheel_install_path(path)
-        parts = PurePosixPath(installed).parts if installed else ()
+        if not installed or installed.startswith("/"):
+            continue
+        parts = [part for part in installed.split("/") if part and part != "."]
         if not parts or ".." in parts or parts[0].endswith((".dist-info", ".data")):
             continue
         if not parts[-1].endswith(_CODE_SUFFIXES):
@@ -145,9 +169,11 @@ def wheel_install_path(name: str) -> str | None:
 
 def _read_dist(dist: importlib.metadata.Distribution, label: str) -> _Dist:
     """Read and check one ``*.dist-info``: every problem, none raised."""
-    from packaging.requirements import InvalidRequirement, Requirement
+    from packaging.requirements import InvalidRequirement
     from packaging.specifiers import InvalidSpecifier, SpecifierSet
     from packaging.version import InvalidVersion, Version
+
+    from greenroom._dynamic.requirements import parse_requirement
 
     problems: list[str] = []
     meta = f"{label}/METADATA"
@@ -170,7 +196,7 @@ def _read_dist(dist: importlib.metadata.Distribution, label: str) -> _Dist:
     requires = tuple(str(req).strip() for req in headers.get_all("Requires-Dist") or ())
     for req in requires:
         try:
-            Requirement(req)
+            parse_requirement(req)
         except InvalidRequirement as exc:
             problems.append(
                 f"{meta}: Requires-Dist {req!r} is not a valid requirement "
