@@ -23,10 +23,11 @@ the bundle loads, so a live root directory never sees half a bundle.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import shutil
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Final
 
@@ -42,7 +43,7 @@ from greenroom._packaging.roles import MODULE_ROLES, PLUGIN_ROLES
 from greenroom._packaging.tools import ToolLog, ToolRunner
 from greenroom._packaging.workspace import Workspace
 
-__all__ = ["DEFAULT_OUTPUT", "BundleOptions", "BundleResult", "bundle_package"]
+__all__ = ["DEFAULT_OUTPUT", "BundleOptions", "BundleResult", "bundle_package", "host_shared"]
 
 #: Where bundles go without ``--output-destination``, relative to the package.
 DEFAULT_OUTPUT: Final = "dist-bundle"
@@ -78,11 +79,22 @@ class BundleResult:
     plugin_ids: tuple[str, ...] = ()
 
 
-def bundle_package(options: BundleOptions, steps: Steps | None = None) -> BundleResult:
-    """Bundle the plugin ``options`` names; raise :class:`BundleError` (or a metadata error)."""
+def bundle_package(
+    options: BundleOptions,
+    steps: Steps | None = None,
+    *,
+    located: tuple[Workspace, Package] | None = None,
+    validation_cache: Path | None = None,
+) -> BundleResult:
+    """Bundle the plugin ``options`` names; raise :class:`BundleError` (or a metadata error).
+
+    A batch (``bundle_batch``) reads the workspace once and passes each
+    package ``located``, and a ``validation_cache`` its bundles share; neither
+    changes the bundle, only what is worked out again.
+    """
     steps = steps or Steps(verbose=options.verbose)
     with steps.step("checking the package metadata"):
-        workspace, package = locate_package(options.package, options.cwd)
+        workspace, package = located or locate_package(options.package, options.cwd)
         _check(package)
     name = _bundle_name(options.output_name, package)
     destination = (options.output_destination or package.directory / DEFAULT_OUTPUT).resolve()
@@ -102,7 +114,9 @@ def bundle_package(options: BundleOptions, steps: Steps | None = None) -> Bundle
     _remove(staging)
     staging.mkdir()
     try:
-        job = _Job(options, workspace, package, name, staging, ToolRunner(log), steps)
+        runner = ToolRunner(log)
+        cache = validation_cache or staging / "cache"
+        job = _Job(options, workspace, package, name, staging, runner, steps, cache)
         result_path, sha256, manifest, plugin_ids = job.run()
         if options.clean:
             _remove(final)
@@ -115,6 +129,20 @@ def bundle_package(options: BundleOptions, steps: Steps | None = None) -> Bundle
         _remove(staging)
     log.close(remove=True)
     return BundleResult(final, sha256, manifest, tuple(plugin_ids))
+
+
+@functools.cache
+def host_shared(extra: tuple[str, ...]) -> Mapping[str, str | None]:
+    """The distributions the host shares, with the version it has of each; once per process.
+
+    Following greenroom's requirements and asking each one's version costs
+    ~45 ms a bundle; a batch works it out once, before forking its workers
+    (issue 8). ``extra``: ``--shared-package`` names.
+    """
+    from greenroom._dynamic.host_check import installed_version
+    from greenroom._dynamic.shared import shared_distribution_names
+
+    return {name: installed_version(name) for name in sorted(shared_distribution_names(extra))}
 
 
 def _check(package: Package) -> None:
@@ -168,6 +196,8 @@ class _Job:
     staging: Path
     runner: ToolRunner
     steps: Steps
+    #: The loader's cache directory while the bundle is validated.
+    validation_cache: Path
     #: Set by the split: the ranges recorded in ``sharedRequirements``.
     shared_requirements: tuple[str, ...] = attrs.field(default=(), init=False)
 
@@ -176,17 +206,15 @@ class _Job:
         return self.package.label
 
     def run(self) -> tuple[Path, str, BundleManifest, list[str]]:
-        from greenroom._dynamic.shared import shared_distribution_names
-
         graph = LocalGraph.of(self.workspace, self.package)
         embedded = graph.closure([self.package], embed_only=True)
         inline = {canonical(p.label) for p in embedded if p.metadata and p.metadata.inline}
         with self.steps.step(f"getting the wheels of {', '.join(p.label for p in embedded)}"):
             wheels = self._wheels(embedded)
-        shared_names = shared_distribution_names(self.options.shared_packages)
-        shared_names |= graph.not_embedded(embedded)
+        host = host_shared(self.options.shared_packages)
+        shared_names = set(host) | graph.not_embedded(embedded)
         shared_names -= {canonical(p.label) for p in embedded}
-        shared = {n: _version_of(n, graph) for n in sorted(shared_names)}
+        shared = {n: _version_of(n, graph, host) for n in sorted(shared_names)}
         root = self.staging / "root"
         folder = root / self.name
         locked = None
@@ -226,7 +254,7 @@ class _Job:
             plugin_ids = validate_bundle(
                 root,
                 shared_packages=self.options.shared_packages,
-                cache=self.staging / "cache",
+                cache=self.validation_cache,
                 report=self.label,
             )
         for pycache in sorted(folder.rglob("__pycache__"), reverse=True):
@@ -352,9 +380,10 @@ class _Job:
         return manifest
 
 
-def _version_of(name: str, graph: LocalGraph) -> str | None:
+def _version_of(name: str, graph: LocalGraph, host: Mapping[str, str | None]) -> str | None:
     """The version the host has of a shared package (a workspace member's own), or ``None``."""
     from greenroom._dynamic.host_check import installed_version
 
     member = graph.members.get(name)
-    return installed_version(name) or (member.version if member is not None else None)
+    version = host[name] if name in host else installed_version(name)
+    return version or (member.version if member is not None else None)

@@ -16,7 +16,20 @@ from pathlib import Path
 
 from greenroom._errors import BundleError
 
-__all__ = ["validate_bundle"]
+__all__ = ["prepare_cache", "validate_bundle"]
+
+
+def prepare_cache(cache: Path, *, shared_packages: Sequence[str]) -> None:
+    """Fill ``cache`` with what validating any bundle here works out alike: the shared imports.
+
+    The loader keeps the import names shared with the host in its cache
+    (``cached_shared_import_names``); a batch fills one cache once, and its
+    bundles are validated with it instead of each following greenroom's
+    requirements again (issue 8).
+    """
+    from greenroom._dynamic.shared import cached_shared_import_names
+
+    cached_shared_import_names(tuple(shared_packages), cache)
 
 
 def validate_bundle(

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
+
+if TYPE_CHECKING:
+    from greenroom._packaging.bundle import BundleOptions
 
 __all__ = ["package"]
 
@@ -38,9 +42,11 @@ def check(path: Path) -> None:
 @package.command("bundle")
 @click.option(
     "--package",
-    "package_name",
+    "package_names",
+    multiple=True,
     metavar="NAME",
-    help="The workspace member to bundle. Default: the package at or above the working directory.",
+    help="The workspace member to bundle; repeat it to bundle several in one run. "
+    "Default: the package at or above the working directory.",
 )
 @click.option(
     "--output-destination",
@@ -52,7 +58,7 @@ def check(path: Path) -> None:
 @click.option(
     "--output-name",
     metavar="NAME",
-    help="The bundle's name. Default: the normalized distribution name.",
+    help="The bundle's name (one package only). Default: the normalized distribution name.",
 )
 @click.option(
     "--pre-packed-dir",
@@ -89,7 +95,7 @@ def check(path: Path) -> None:
     "--verbose", is_flag=True, help="Show the tools' output instead of writing it to a log file."
 )
 def bundle(
-    package_name: str | None,
+    package_names: tuple[str, ...],
     output_destination: Path | None,
     output_name: str | None,
     pre_packed_dir: Path | None,
@@ -108,13 +114,27 @@ def bundle(
     pin in a deployment. Packages the host shares (greenroom, its dependencies,
     --shared-package) are left out and their ranges recorded. Honours
     UV_*/PIP_* (indexes, find-links, offline) and SOURCE_DATE_EPOCH.
+
+    With several --package, each is bundled as it would be alone, several at a
+    time (one per CPU; one at a time with --verbose), each progress line
+    prefixed with its package. A package that fails does not stop the others:
+    every failure is reported at the end, and the exit status is 1.
     """
     from greenroom._errors import BundleError
     from greenroom._packaging.bundle import BundleOptions, bundle_package
+    from greenroom._packaging.bundle_batch import unique_names
 
+    names = unique_names(package_names)
+    if len(names) > 1 and output_name is not None:
+        raise click.BadOptionUsage(
+            "output_name",
+            f"--output-name names one bundle, but {len(names)} packages were given "
+            f"({', '.join(names)}): drop --output-name to name each bundle after its "
+            "distribution, or bundle the package to rename on its own",
+        )
     options = BundleOptions(
         cwd=Path.cwd(),
-        package=package_name,
+        package=names[0] if names else None,
         output_destination=output_destination,
         output_name=output_name,
         pre_packed_dir=pre_packed_dir,
@@ -125,6 +145,9 @@ def bundle(
         archive=archive,
         shared_packages=shared_packages,
     )
+    if len(names) > 1:
+        _bundle_several(options, names)
+        return
     try:
         result = bundle_package(options)
     except BundleError as exc:
@@ -134,11 +157,49 @@ def bundle(
     click.echo(f"sha256: {result.sha256}")
 
 
+def _bundle_several(options: BundleOptions, names: list[str]) -> None:
+    """Bundle every package of ``names``: each result once written, the failures at the end.
+
+    Failures are reported in the order of ``names``, each as one package's
+    failure is reported alone: the log's tail, then the error and its hint.
+    """
+    from greenroom._errors import BundleError
+    from greenroom._packaging.bundle_batch import BundleFailure, bundle_each
+    from greenroom._packaging.local_deps import canonical
+
+    failures: list[BundleFailure] = []
+    for _, outcome in bundle_each(options, names):
+        if isinstance(outcome, BundleFailure):
+            failures.append(outcome)
+            continue
+        click.echo(f"bundle: {outcome.path}")
+        click.echo(f"sha256: {outcome.sha256}")
+    if not failures:
+        return
+    position = {canonical(name): index for index, name in enumerate(names)}
+    failures.sort(key=lambda failure: position.get(canonical(failure.package), len(names)))
+    for failure in failures:
+        _show_log(failure.log)
+        if failure.traceback:
+            click.echo(failure.traceback.rstrip("\n"), err=True)
+        click.echo(f"error: [{failure.package}] {failure.message}", err=True)
+        if failure.hint:
+            click.echo(f"hint: {failure.hint}", err=True)
+    raise BundleError(
+        f"{len(failures)} of {len(names)} packages were not bundled: "
+        + ", ".join(failure.package for failure in failures),
+        hint="fix what each error above says, then bundle those packages again",
+    )
+
+
 def show_log_tail(exc: Exception) -> None:
     """After a failed bundle: where the tools' log is, and its last lines (on stderr)."""
+    _show_log(getattr(exc, "log", None))
+
+
+def _show_log(log: Path | None) -> None:
     from greenroom._packaging.tools import TAIL_LINES, ToolLog
 
-    log = getattr(exc, "log", None)
     if log is None:
         return
     lines = ToolLog(log).tail()
