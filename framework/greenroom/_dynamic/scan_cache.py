@@ -40,7 +40,16 @@ from greenroom._dynamic.models import (
     ScannedPluginManifest,
 )
 
-__all__ = ["Record", "ScanCache", "decode_manifest", "encode_manifest", "read_entries"]
+__all__ = [
+    "Raw",
+    "Record",
+    "ScanCache",
+    "decode_manifest",
+    "decode_record",
+    "encode_manifest",
+    "encode_record",
+    "read_entries",
+]
 
 _FORMAT: Final = 2
 #: How a cache file starts; the sha256 of the rest follows (32 bytes), then the marshal data.
@@ -150,12 +159,18 @@ def decode_manifest(data: tuple[Any, ...]) -> ScannedPluginManifest:
     )
 
 
-def _encode(record: Record) -> tuple[Any, ...]:
+#: A record as stored: :class:`Record`'s fields in order, the manifest encoded.
+Raw = tuple[Any, ...]
+
+
+def encode_record(record: Record) -> Raw:
+    """The stored form of ``record``."""
     manifest = None if record.manifest is None else encode_manifest(record.manifest)
     return (*record[:4], manifest, *record[5:])
 
 
-def _decode(data: tuple[Any, ...]) -> Record:
+def decode_record(data: Raw) -> Record:
+    """The record :func:`encode_record` encoded; ``TypeError``/``ValueError`` if malformed."""
     manifest = data[4]
     if manifest is None:
         return Record._make(data)
@@ -169,14 +184,19 @@ def _models_signature() -> tuple[tuple[str, ...], ...]:
 
 @attrs.define
 class ScanCache:
-    """The cached scan of one root: ``old`` as read; :meth:`keep`, :meth:`put`, :meth:`save`."""
+    """The cached scan of one root: ``old`` as read; :meth:`keep`, :meth:`put`, :meth:`save`.
+
+    Records stay in their stored form (:data:`Raw`) until the scan finds their
+    entry unchanged, and are saved again as they were read: a rescan decodes
+    each record once and encodes none (issue 8).
+    """
 
     file: Path
     header: tuple[Any, ...]
     host: str
-    old: dict[str, Record]
+    old: dict[str, Raw]
     host_changed: bool
-    new: dict[str, Record] = attrs.field(factory=dict)
+    new: dict[str, Raw] = attrs.field(factory=dict)
     dirty: bool = False
 
     @classmethod
@@ -194,24 +214,23 @@ class ScanCache:
             _models_signature(),
         )
         file = cache_root / "scan" / f"{key}.marshal"
-        old: dict[str, Record] = {}
+        old: dict[str, Raw] = {}
         cached_host = None
         try:
             data = _read(file.read_bytes())
-            if data is not None and data[0] == header:
-                cached_host, entries = data[1], data[2]
-                old = {name: _decode(record) for name, record in entries.items()}
-        except (OSError, ValueError, TypeError, EOFError, IndexError, KeyError, AttributeError):
+            if data is not None and data[0] == header and type(data[2]) is dict:
+                cached_host, old = data[1], data[2]
+        except (OSError, ValueError, TypeError, EOFError, IndexError):
             old, cached_host = {}, None  # a file this code did not write: start afresh
         return cls(file, header, host, old, host_changed=cached_host != host)
 
-    def keep(self, name: str, record: Record) -> None:
-        """Carry a record (possibly updated) into the next save."""
-        self.new[name] = record
+    def keep(self, name: str, raw: Raw) -> None:
+        """Carry a stored record (possibly updated) into the next save."""
+        self.new[name] = raw
 
     def put(self, name: str, record: Record) -> None:
         """Store a freshly scanned record."""
-        self.new[name] = record
+        self.new[name] = encode_record(record)
         self.dirty = True
 
     def save(self) -> None:
@@ -220,8 +239,7 @@ class ScanCache:
             return
         import tempfile
 
-        entries = {name: _encode(record) for name, record in self.new.items()}
-        body = marshal.dumps((self.header, self.host, entries))
+        body = marshal.dumps((self.header, self.host, self.new))
         try:
             self.file.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(dir=self.file.parent, prefix=".scan-", suffix=".tmp")
@@ -248,4 +266,4 @@ def _read(raw: bytes) -> Any:
 def read_entries(file: Path) -> dict[str, Record] | None:
     """The entries of a cache file, or ``None`` if it is not one (for tools and tests)."""
     data = _read(file.read_bytes())
-    return None if data is None else {name: _decode(rec) for name, rec in data[2].items()}
+    return None if data is None else {name: decode_record(rec) for name, rec in data[2].items()}

@@ -19,13 +19,14 @@ from typing import Any, Final
 
 import attrs
 
+from greenroom._dynamic.host_check import host_fingerprint
 from greenroom._dynamic.models import (
     BUNDLE_MANIFEST_NAME,
     ScannedPluginManifest,
     ScannedPluginPackage,
 )
 from greenroom._dynamic.package_reader import NOT_A_PACKAGE, read_package
-from greenroom._dynamic.scan_cache import Record, ScanCache
+from greenroom._dynamic.scan_cache import Record, ScanCache, decode_record, encode_record
 from greenroom._errors import PluginPackageError
 from greenroom._gc import paused_gc
 
@@ -90,8 +91,6 @@ def scan_root(
     with paused_gc():  # every record built here lives on: nothing to collect (issue 8)
         cache: ScanCache | None = None
         if cache_root is not None:
-            from greenroom._dynamic.host_check import host_fingerprint
-
             settings = [max_uncompressed, max_member]
             cache = ScanCache.open(cache_root, root, settings, host_fingerprint())
         scan = _Scan(cache_root, cache, max_uncompressed, max_member)
@@ -196,7 +195,7 @@ class _Scan:
         self.limits = (max_uncompressed, max_member)
         self.hits = 0
         self._extracted_dir = None if cache_root is None else cache_root / "extracted"
-        self._extracted: frozenset[str] | None = None
+        self._extracted: dict[str, Path] | None = None
 
     def known(
         self, name: str, path: Path, st: os.stat_result | OSError, is_dir: bool
@@ -257,21 +256,26 @@ class _Scan:
     def _cached(
         self, name: str, path: Path, st: os.stat_result, is_dir: bool
     ) -> ScannedPluginPackage | None:
+        """The package from the cache if its entry is unchanged, else ``None`` (read it)."""
         assert self.cache is not None
-        record = self.cache.old.get(name)
-        if record is None:
+        raw = self.cache.old.get(name)
+        if raw is None:
             return None
-        key = _dir_key(str(path), st, record.watch) if is_dir else _file_key(st)
-        if record.key != key:
+        try:
+            key = _dir_key(str(path), st, raw[7]) if is_dir else _file_key(st)
+            if raw[0] != key:
+                return None
+            record = decode_record(raw)
+            package = self._package(path, record, is_dir)
+        except (TypeError, ValueError, IndexError):  # not a record this code wrote
             return None
-        package = self._package(path, record, is_dir)
         if package is None:
             return None
         if self.cache.host_changed and package.manifest is not None:
             failure = _host_failure(path, package.manifest)
-            record = record._replace(host_failure=failure)
+            raw = encode_record(record._replace(host_failure=failure))
             package = attrs.evolve(package, failure=failure)
-        self.cache.keep(name, record)
+        self.cache.keep(name, raw)
         return package
 
     def _package(self, path: Path, record: Record, is_dir: bool) -> ScannedPluginPackage | None:
@@ -299,17 +303,15 @@ class _Scan:
 
     def _extracted_folder(self, digest: str) -> Path | None:
         """The extracted folder of an archive, if it is still in the cache."""
-        # One listing for the whole scan rather than a stat per archive; names, not paths:
-        # the cache may hold many more folders than this root needs (issue 8: memory).
+        # One listing for the whole scan rather than a stat per archive; the listing
+        # makes the paths more cheaply than joining each name (issue 8).
         if self._extracted is None:
             try:
-                listed = [] if self._extracted_dir is None else os.listdir(self._extracted_dir)
-                self._extracted = frozenset(listed)
+                folders = [] if self._extracted_dir is None else self._extracted_dir.iterdir()
+                self._extracted = {folder.name: folder for folder in folders}
             except OSError:
-                self._extracted = frozenset()
-        if digest not in self._extracted or self._extracted_dir is None:
-            return None
-        return self._extracted_dir / digest
+                self._extracted = {}
+        return self._extracted.get(digest)
 
 
 @functools.cache
