@@ -47,23 +47,28 @@ def run_warm(s: Settings, log: Log) -> list[Result]:
     cache = ws / "greenroom-cache"  # Greenroom's own cache, kept warm across starts
     ns = sorted({*s.fit_ns, s.startup_n})
     greenroom, floor, naive = Starts(), Starts(), Starts()
-    for n in [0, *ns]:
-        start_gr = functools.partial(start_greenroom, ws, n, cache, "gr")
-        start_fl = functools.partial(start_floor, ws, n, compiled=True, label="fl")
-        start_nv = functools.partial(start_naive, ws, n, "naive")
-        # One unmeasured start each: generates the plugins, fills Greenroom's cache
-        # (extraction, scan cache, bytecode) and the OS page cache.
-        if s.warmup:
-            _measure(log, f"warm-up greenroom N={n}", start_gr)
-            _measure(log, f"warm-up floor N={n}", start_fl)
-            if s.peers:
-                _measure(log, f"warm-up naive N={n}", start_nv)
-        for rep in range(s.reps):
-            tag = f"N={n} {rep + 1}/{s.reps}"
-            greenroom.add(n, _measure(log, f"greenroom {tag}", start_gr))
-            floor.add(n, _measure(log, f"floor {tag}", start_fl))
-            if s.peers:
-                naive.add(n, _measure(log, f"naive {tag}", start_nv))
+    def starters(n: int) -> dict[str, Callable[[], ServerRun]]:
+        stacks = {
+            "greenroom": functools.partial(start_greenroom, ws, n, cache, "gr"),
+            "floor": functools.partial(start_floor, ws, n, compiled=True, label="fl"),
+        }
+        if s.peers:
+            stacks["naive"] = functools.partial(start_naive, ws, n, "naive")
+        return stacks
+
+    starts = {"greenroom": greenroom, "floor": floor, "naive": naive}
+    # One unmeasured start of each first: generates the plugins, fills Greenroom's cache
+    # (extraction, scan cache, bytecode) and the OS page cache.
+    if s.warmup:
+        for n in [0, *ns]:
+            for stack, start in starters(n).items():
+                _measure(log, f"warm-up {stack} N={n}", start)
+    # Every N within each repetition, so that a slower spell of the shared machine
+    # lands on all Ns alike instead of bending the fit (issue 8: linearity).
+    for rep in range(s.reps):
+        for n in [0, *ns]:
+            for stack, start in starters(n).items():
+                starts[stack].add(n, _measure(log, f"{stack} N={n} {rep + 1}/{s.reps}", start))
     rows = [
         _warm_row(greenroom, floor, s.startup_n),
         _fit_row(greenroom, floor, ns),

@@ -26,7 +26,7 @@ from greenroom._dynamic.models import (
     ScannedPluginPackage,
 )
 from greenroom._dynamic.package_reader import NOT_A_PACKAGE, read_package
-from greenroom._dynamic.scan_cache import Record, ScanCache, decode_record, encode_record
+from greenroom._dynamic.scan_cache import Record, ScanCache, decode_manifest
 from greenroom._errors import PluginPackageError
 from greenroom._gc import paused_gc
 
@@ -256,49 +256,39 @@ class _Scan:
     def _cached(
         self, name: str, path: Path, st: os.stat_result, is_dir: bool
     ) -> ScannedPluginPackage | None:
-        """The package from the cache if its entry is unchanged, else ``None`` (read it)."""
+        """The package from the cache if its entry is unchanged, else ``None`` (read it).
+
+        Works on the stored record as it is (see :class:`ScanCache`): one
+        unpacking and the manifest's decoding per entry, the rescan's hot path.
+        """
         assert self.cache is not None
         raw = self.cache.old.get(name)
         if raw is None:
             return None
         try:
-            key = _dir_key(str(path), st, raw[7]) if is_dir else _file_key(st)
-            if raw[0] != key:
+            _, kind, digest, content, data, failure, host_failure, watch = raw
+            if raw[0] != (_dir_key(str(path), st, watch) if is_dir else _file_key(st)):
                 return None
-            record = decode_record(raw)
-            package = self._package(path, record, is_dir)
+            manifest = None if data is None else decode_manifest(data)
         except (TypeError, ValueError, IndexError):  # not a record this code wrote
             return None
-        if package is None:
-            return None
-        if self.cache.host_changed and package.manifest is not None:
-            failure = _host_failure(path, package.manifest)
-            raw = encode_record(record._replace(host_failure=failure))
-            package = attrs.evolve(package, failure=failure)
-        self.cache.keep(name, raw)
-        return package
-
-    def _package(self, path: Path, record: Record, is_dir: bool) -> ScannedPluginPackage | None:
-        """The package a cached record describes, or ``None`` when its extraction is gone."""
-        manifest, content = record.manifest, record.content
         if content is None:
             if not (is_dir or manifest is None):
                 return None  # an archive's manifest comes with its extraction
             content_dir = path if manifest is not None else None
-        elif is_dir or record.digest is None:
+        elif is_dir or type(digest) is not str or type(content) is not str:
             return None
         else:
-            extracted = self._extracted_folder(record.digest)
+            extracted = self._extracted_folder(digest)
             if extracted is None:
-                return None
+                return None  # the extraction was removed: extract again
             content_dir = extracted / content if content else extracted
+        if self.cache.host_changed and manifest is not None:
+            host_failure = _host_failure(path, manifest)
+            raw = (*raw[:6], host_failure, watch)
+        self.cache.keep(name, raw)
         return ScannedPluginPackage(
-            path,
-            record.kind,  # type: ignore[arg-type]
-            manifest,
-            content_dir,
-            record.failure or record.host_failure,
-            record.digest,
+            path, kind, manifest, content_dir, failure or host_failure, digest
         )
 
     def _extracted_folder(self, digest: str) -> Path | None:
