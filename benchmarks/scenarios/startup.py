@@ -47,8 +47,9 @@ def run_warm(s: Settings, log: Log) -> list[Result]:
     cache = ws / "greenroom-cache"  # Greenroom's own cache, kept warm across starts
     ns = sorted({*s.fit_ns, s.startup_n})
     greenroom, floor, naive = Starts(), Starts(), Starts()
+
     def starters(n: int) -> dict[str, Callable[[], ServerRun]]:
-        stacks = {
+        stacks: dict[str, Callable[[], ServerRun]] = {
             "greenroom": functools.partial(start_greenroom, ws, n, cache, "gr"),
             "floor": functools.partial(start_floor, ws, n, compiled=True, label="fl"),
         }
