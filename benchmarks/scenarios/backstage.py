@@ -26,7 +26,7 @@ from benchmarks.model import Measured, Result, Starts, Status, spread
 from benchmarks.peers.backstage.install import InstallError, ensure_installed, installed_versions
 from benchmarks.peers.backstage.server import start_backstage
 from benchmarks.process import ServerRun
-from benchmarks.scenarios.http import WRK_MISSING, check_route, wrk
+from benchmarks.scenarios.http import WRK_MISSING, Samples, drive
 from benchmarks.settings import Settings
 from benchmarks.stacks import start_bare, start_floor, start_greenroom
 from benchmarks.table import number
@@ -182,13 +182,9 @@ def _startup_rows(
     ]
 
 
-def _load(
-    s: Settings, home: Path, paths: Mapping[str, str], log: Log
-) -> tuple[dict[str, list[float]], dict[str, list[float]]]:
+def _load(s: Settings, home: Path, paths: Mapping[str, str], log: Log) -> tuple[Samples, Samples]:
     """req/s and p99 (ms) samples by ``<stack>-<which>``: Backstage, Greenroom, bare Starlette."""
     n, ws = s.http_n, s.workspace
-    rates: dict[str, list[float]] = {}
-    p99s: dict[str, list[float]] = {}
     with ExitStack() as stack:
         backstage = stack.enter_context(start_backstage(home, n, ws / "logs", "backstage-http"))
         greenroom = stack.enter_context(
@@ -200,17 +196,7 @@ def _load(
             servers[f"greenroom-{which}"] = (greenroom, path)
             bare = stack.enter_context(start_bare(ws, path, f"bare-bs-{which}"))
             servers[f"bare-{which}"] = (bare, path)
-        for run, path in servers.values():
-            check_route(run, path)
-            if s.warmup:  # not counted; V8 compiles the hot paths meanwhile
-                wrk(run.url(path), 1, s.wrk_connections)
-        for rep in range(s.http_reps):
-            for label, (run, path) in servers.items():
-                rate, p99 = wrk(run.url(path), s.wrk_seconds, s.wrk_connections)
-                rates.setdefault(label, []).append(rate)
-                p99s.setdefault(label, []).append(p99)
-                log(f"{label} N={n} {rep + 1}/{s.http_reps}: {rate:,.0f} req/s, p99 {p99:.1f} ms")
-    return rates, p99s
+        return drive(servers, s, log)
 
 
 def _http_rows(s: Settings, home: Path, log: Log) -> list[Result]:

@@ -12,7 +12,7 @@ import http.client
 import re
 import shutil
 import subprocess
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from contextlib import ExitStack
 from typing import Final
 
@@ -22,7 +22,7 @@ from benchmarks.process import ServerRun
 from benchmarks.settings import Settings
 from benchmarks.stacks import start_bare, start_greenroom, start_naive
 
-__all__ = ["WRK_MISSING", "check_route", "run_http", "wrk"]
+__all__ = ["WRK_MISSING", "Samples", "check_route", "drive", "run_http", "wrk"]
 
 Log = Callable[[str], None]
 GOAL_RATIO: Final = 0.9
@@ -48,6 +48,31 @@ def wrk(url: str, seconds: int, connections: int) -> tuple[float, float]:
     if "Non-2xx or 3xx responses" in out or "Socket errors" in out:
         raise RuntimeError(f"wrk saw errors on {url}:\n{out}")
     return float(rate.group(1)), float(p99.group(1)) * _UNITS[p99.group(2)]
+
+
+Samples = dict[str, list[float]]
+
+
+def drive(
+    servers: Mapping[str, tuple[ServerRun, str]], s: Settings, log: Log
+) -> tuple[Samples, Samples]:
+    """req/s and p99 (ms) samples by label: each route checked and warmed up, then
+    ``wrk`` on every server in turn, ``http_reps`` times (interleaved, as noise is)."""
+    rates: Samples = {}
+    p99s: Samples = {}
+    for run, path in servers.values():
+        check_route(run, path)
+        if s.warmup:
+            wrk(run.url(path), 1, s.wrk_connections)  # not counted
+    for rep in range(s.http_reps):
+        for label, (run, path) in servers.items():
+            rate, p99 = wrk(run.url(path), s.wrk_seconds, s.wrk_connections)
+            rates.setdefault(label, []).append(rate)
+            p99s.setdefault(label, []).append(p99)
+            log(
+                f"{label} N={s.http_n} {rep + 1}/{s.http_reps}: {rate:,.0f} req/s, p99 {p99:.1f} ms"
+            )
+    return rates, p99s
 
 
 def check_route(run: ServerRun, path: str) -> None:
@@ -129,20 +154,8 @@ def run_http(s: Settings, log: Log) -> list[Result]:
         "first": f"/api/{plugins.plugin_id(1)}{plugins.ROUTE}",
         "last": f"/api/{plugins.plugin_id(n)}{plugins.ROUTE}",
     }
-    rates: dict[str, list[float]] = {}
-    p99s: dict[str, list[float]] = {}
     with ExitStack() as stack:
-        servers = _start_all(stack, s, paths)
-        for run, path in servers.values():
-            check_route(run, path)
-            if s.warmup:
-                wrk(run.url(path), 1, s.wrk_connections)  # not counted
-        for rep in range(s.http_reps):
-            for label, (run, path) in servers.items():
-                rate, p99 = wrk(run.url(path), s.wrk_seconds, s.wrk_connections)
-                rates.setdefault(label, []).append(rate)
-                p99s.setdefault(label, []).append(p99)
-                log(f"{label} N={n} {rep + 1}/{s.http_reps}: {rate:,.0f} req/s, p99 {p99:.1f} ms")
+        rates, p99s = drive(_start_all(stack, s, paths), s, log)
     rows = [_goal_row(rates, p99s, n, which, logging) for logging in _LOGGING for which in paths]
     if s.peers:
         rows += [
