@@ -3,7 +3,7 @@
 ``./dev`` installs every contrib plugin into ``.venv`` so that their own suites run
 there; the framework's tests of discovery must see only the plugins they install
 themselves. ``hide_installed_plugins()`` filters ``importlib.metadata.distributions``,
-which ``importlib.metadata.entry_points()`` and stevedore's scan both read: a
+which ``importlib.metadata.entry_points()`` and Greenroom's own scan both read: a
 distribution with an entry point in a ``greenroom.*`` group is left out unless it lies
 under one of the ``keep`` folders (the test's own site-packages).
 

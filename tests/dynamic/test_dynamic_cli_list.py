@@ -3,38 +3,23 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from dynamic_plugin_sources import plugin_dist, root_config, write_config
 from dynamic_scan_builders import write_folder, write_wheel
 
+from cli_support import run_greenroom
 from hidden_plugins import SUBPROCESS
 
-#: Runs the CLI as the console script does, with this interpreter.
-# Only the plugins the test makes: not those ./dev installs into the environment.
-CLI = SUBPROCESS + "from greenroom.cli import main; sys.argv[0] = 'greenroom'; main()"
-#: Generous, for a loaded machine; a listing takes about a second.
-DEADLINE_SECONDS = 60
 KEYS = {"name", "version", "role", "plugin_id", "source", "state", "failure"}
 
 
 def greenroom(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    """Run ``greenroom ARGS`` in ``cwd``; Greenroom's caches under ``cwd``."""
-    env = {**os.environ, "XDG_CACHE_HOME": str(cwd / "xdg-cache")}
-    env.pop("GREENROOM_CACHE_DIR", None)
-    return subprocess.run(
-        [sys.executable, "-c", CLI, *args],
-        cwd=cwd,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=DEADLINE_SECONDS,
-        check=False,
-    )
+    """Run ``greenroom ARGS`` in ``cwd``, seeing only the plugins the test makes (not those
+    ./dev installs into the environment)."""
+    return run_greenroom(*args, cwd=cwd, prelude=SUBPROCESS)
 
 
 @pytest.fixture

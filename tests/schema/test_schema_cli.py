@@ -3,19 +3,17 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 import yaml
 from schema_builders import BACKEND, SCHEMA_GROUP, write_folder
 
+from cli_support import run_greenroom
+
 pytestmark = pytest.mark.e2e
 
-CLI = "import sys; from greenroom.cli import main; sys.argv[0] = 'greenroom'; main()"
-DEADLINE_SECONDS = 60
 SECRET = "s3cr3t-from-env-41"
 
 PLUGIN = """
@@ -55,17 +53,7 @@ SCHEMA = {
 
 def greenroom(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     """Run ``greenroom ARGS`` in ``cwd`` with the secret in the environment."""
-    env = {**os.environ, "XDG_CACHE_HOME": str(cwd / "xdg"), "NOTES_PASSWORD": SECRET}
-    env.pop("GREENROOM_CACHE_DIR", None)
-    return subprocess.run(
-        [sys.executable, "-c", CLI, *args],
-        cwd=cwd,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=DEADLINE_SECONDS,
-        check=False,
-    )
+    return run_greenroom(*args, cwd=cwd, env={"NOTES_PASSWORD": SECRET})
 
 
 def write_config(cwd: Path, notes: dict[str, object]) -> None:
