@@ -8,7 +8,7 @@ import signal
 import socket
 import subprocess
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Final
 
@@ -21,6 +21,7 @@ __all__ = [
     "free_port",
     "port_is_free",
     "rss_kib",
+    "start_and_stop",
     "start_server",
 ]
 
@@ -151,6 +152,15 @@ def start_server(
         time.sleep(poll_interval)
     ready = time.perf_counter() - started
     return ServerRun(process, port, ready, rss_kib(process.pid), log)
+
+
+def start_and_stop(
+    start: Callable[[], ServerRun], log: Callable[[str], None], label: str
+) -> ServerRun:
+    """Start a server with ``start``, log its readiness time and RSS, stop it; its run."""
+    with start() as run:
+        log(f"{label}: ready in {run.ready_s:.3f} s, RSS {run.rss_kib / 1024:.1f} MB")
+        return run
 
 
 def _tail(log: Path, lines: int = 20) -> str:

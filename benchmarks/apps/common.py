@@ -65,3 +65,33 @@ def time_failed_import(repeat: int) -> None:
     json.dump(
         {"seconds": samples, "sys_path": len(sys.path), "meta_path": len(sys.meta_path)}, sys.stdout
     )
+
+
+def plugin_manager() -> Any:
+    """pluggy's manager with the one hook the benchmark plugins implement, ``routes()``."""
+    import pluggy
+
+    hookspec = pluggy.HookspecMarker("bench")
+
+    class Spec:
+        @hookspec
+        def routes(self) -> Any:
+            """The plugin's routes."""
+
+    manager = pluggy.PluginManager("bench")
+    manager.add_hookspecs(Spec)
+    return manager
+
+
+def run_plugin_app(build: Any, description: str) -> None:
+    """The command line of an app of N plugins: ``build(--dir, --count)``, then serve it,
+    or time a failing import in it (``--time-failed-import``)."""
+    parser = arguments(description)
+    parser.add_argument("--dir", required=True)
+    parser.add_argument("--count", type=int, required=True)
+    args = parser.parse_args()
+    application = build(args.dir, args.count)
+    if args.time_failed_import:
+        time_failed_import(args.repeat)
+    else:
+        serve(application, args.port)

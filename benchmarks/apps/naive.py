@@ -10,24 +10,15 @@ import importlib
 import os
 import sys
 
-from common import READINESS, arguments, serve, time_failed_import
+from common import READINESS, plugin_manager, run_plugin_app
 
 
 def build(directory, count):
-    import pluggy
     from starlette.applications import Starlette
     from starlette.responses import PlainTextResponse
     from starlette.routing import Mount, Route
 
-    hookspec = pluggy.HookspecMarker("bench")
-
-    class Spec:
-        @hookspec
-        def routes(self):
-            """The plugin's routes."""
-
-    manager = pluggy.PluginManager("bench")
-    manager.add_hookspecs(Spec)
+    manager = plugin_manager()
     plugins = []
     for folder in sorted(os.listdir(directory))[:count]:
         path = os.path.join(directory, folder)
@@ -50,12 +41,4 @@ def build(directory, count):
 
 
 if __name__ == "__main__":
-    parser = arguments(__doc__ or "")
-    parser.add_argument("--dir", required=True)
-    parser.add_argument("--count", type=int, required=True)
-    args = parser.parse_args()
-    application = build(args.dir, args.count)
-    if args.time_failed_import:
-        time_failed_import(args.repeat)
-    else:
-        serve(application, args.port)
+    run_plugin_app(build, __doc__ or "")

@@ -25,7 +25,7 @@ from benchmarks import plugins
 from benchmarks.model import Measured, Result, Starts, Status, spread
 from benchmarks.peers.backstage.install import InstallError, ensure_installed, installed_versions
 from benchmarks.peers.backstage.server import start_backstage
-from benchmarks.process import ServerRun
+from benchmarks.process import ServerRun, start_and_stop
 from benchmarks.scenarios.http import WRK_MISSING, Samples, drive
 from benchmarks.settings import Settings
 from benchmarks.stacks import start_bare, start_floor, start_greenroom
@@ -72,12 +72,6 @@ def _node_version() -> str:
     return done.stdout.strip() or "unknown"
 
 
-def _measure(log: Log, label: str, start: Callable[[], ServerRun]) -> ServerRun:
-    with start() as run:
-        log(f"{label}: ready in {run.ready_s:.3f} s, RSS {run.rss_kib / 1024:.1f} MB")
-        return run
-
-
 def _starts(s: Settings, home: Path, log: Log) -> dict[str, Starts]:
     """Every start of Backstage, the floor and Greenroom, at N=0 and each N of the fit."""
     ws, logs = s.workspace, s.workspace / "logs"
@@ -91,10 +85,10 @@ def _starts(s: Settings, home: Path, log: Log) -> dict[str, Starts]:
         }
         if s.warmup:  # generates the plugins, fills the caches (Greenroom's, the OS's)
             for name, start in starters.items():
-                _measure(log, f"warm-up {name} N={n}", start)
+                start_and_stop(start, log, f"warm-up {name} N={n}")
         for rep in range(s.reps):
             for name, start in starters.items():
-                starts[name].add(n, _measure(log, f"{name} N={n} {rep + 1}/{s.reps}", start))
+                starts[name].add(n, start_and_stop(start, log, f"{name} N={n} {rep + 1}/{s.reps}"))
     return starts
 
 

@@ -16,6 +16,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Final
 
+import attrs
+
 from benchmarks import packaging_fixtures as fx
 from benchmarks.model import Measured, Result, spread
 from benchmarks.settings import Settings
@@ -34,20 +36,53 @@ PLUGINS_N_SHORT: Final = 3
 WORKSPACE_REPS: Final = 3
 
 
-def _skipped(key: str, scenario: str, n: int, baseline: str, goal: str) -> Result:
-    """The row when no local wheelhouse holds the build backend: nothing builds offline."""
-    return Result(
-        key,
-        scenario,
-        n,
-        None,
-        None,
-        baseline,
-        goal,
-        "skipped",
-        note=f"skipped: isolated builds need {fx.BUILD_BACKEND} in a local wheelhouse "
-        "($GREENROOM_WHEELHOUSE or .wheelhouse; any ./dev command fills it)",
-    )
+@attrs.frozen
+class _Row:
+    """One packaging goal: what its row says, whatever the outcome."""
+
+    key: str
+    scenario: str
+    n: int
+    baseline: str
+    #: The largest ratio that meets the goal.
+    goal: float
+
+    @property
+    def goal_text(self) -> str:
+        return f"≤ {self.goal}×"
+
+    def skipped(self) -> Result:
+        """The row when no local wheelhouse holds the build backend: nothing builds offline."""
+        return Result(
+            self.key,
+            self.scenario,
+            self.n,
+            None,
+            None,
+            self.baseline,
+            self.goal_text,
+            "skipped",
+            note=f"skipped: isolated builds need {fx.BUILD_BACKEND} in a local wheelhouse "
+            "($GREENROOM_WHEELHOUSE or .wheelhouse; any ./dev command fills it)",
+        )
+
+    def measured(
+        self, value: Measured, base: Measured, note: str, extra: dict[str, object]
+    ) -> Result:
+        """The row of a run, met when the ratio of the medians is within the goal."""
+        met = value.median / base.median <= self.goal
+        return Result(
+            self.key,
+            self.scenario,
+            self.n,
+            value,
+            base,
+            self.baseline,
+            self.goal_text,
+            "met" if met else "not met",
+            note=note,
+            extra=extra,
+        )
 
 
 def _fresh(folder: Path) -> Path:
@@ -85,12 +120,16 @@ def _alternate(
 def run_bundle(s: Settings, log: Log) -> list[Result]:
     """``package bundle`` of a plugin with N private dependencies, against build + install."""
     n = DEPS_N_SHORT if s.short else DEPS_N
-    key, scenario = "package-bundle", f"`package bundle` of a plugin with {n} private dependencies"
-    label = f"building the wheel + installing it and the {n} into a folder, same installer"
-    goal = f"≤ {BUNDLE_GOAL}×"
+    row = _Row(
+        "package-bundle",
+        f"`package bundle` of a plugin with {n} private dependencies",
+        n,
+        f"building the wheel + installing it and the {n} into a folder, same installer",
+        BUNDLE_GOAL,
+    )
     backend = fx.dev_wheelhouse()
     if backend is None:
-        return [_skipped(key, scenario, n, label, goal)]
+        return [row.skipped()]
     from greenroom._packaging.tools import ToolLog, ToolRunner
 
     ws = s.workspace
@@ -121,27 +160,16 @@ def run_bundle(s: Settings, log: Log) -> list[Result]:
         help_argv = fx.greenroom_command("package", "bundle", "--help")
         cli = spread([fx.run_timed(help_argv) for _ in range(s.reps)], "s")
     runner.log.close(remove=True)
-    ratio = value.median / base.median
-    return [
-        Result(
-            key,
-            scenario,
-            n,
-            value,
-            base,
-            label,
-            goal,
-            "met" if ratio <= BUNDLE_GOAL else "not met",
-            note=f"installer {installer} on both sides (the bundle's choice: uv when installed), "
-            "isolated builds, offline from local wheelhouses, no uv.lock. "
-            f"{value.median - base.median:.2f} s over the tools, where {goal} allows "
-            f"{(BUNDLE_GOAL - 1) * base.median:.2f} s; starting the CLI alone "
-            f"(`greenroom package bundle --help`) takes {cli.median:.2f} s. The rest: importing "
-            "the packaging code, reading the workspace, the shared packages' closure, the split "
-            "and manifest, loading the bundle as the runtime does",
-            extra={"installer": installer, "cli_start_s": cli.as_json()},
-        )
-    ]
+    note = (
+        f"installer {installer} on both sides (the bundle's choice: uv when installed), "
+        "isolated builds, offline from local wheelhouses, no uv.lock. "
+        f"{value.median - base.median:.2f} s over the tools, where {row.goal_text} allows "
+        f"{(BUNDLE_GOAL - 1) * base.median:.2f} s; starting the CLI alone "
+        f"(`greenroom package bundle --help`) takes {cli.median:.2f} s. The rest: importing "
+        "the packaging code, reading the workspace, the shared packages' closure, the split "
+        "and manifest, loading the bundle as the runtime does"
+    )
+    return [row.measured(value, base, note, {"installer": installer, "cli_start_s": cli.as_json()})]
 
 
 def run_build_workspace(s: Settings, log: Log) -> list[Result]:
@@ -152,12 +180,16 @@ def run_build_workspace(s: Settings, log: Log) -> list[Result]:
     one by one, each command building its own wheel.
     """
     n = PLUGINS_N_SHORT if s.short else PLUGINS_N
-    key, scenario = "build-workspace", f"`build-workspace` + `--pre-packed-dir` for {n} plugins"
-    label = f"bundling the {n} one by one (each builds its wheel)"
-    goal = f"≤ {WORKSPACE_GOAL}×"
+    row = _Row(
+        "build-workspace",
+        f"`build-workspace` + `--pre-packed-dir` for {n} plugins",
+        n,
+        f"bundling the {n} one by one (each builds its wheel)",
+        WORKSPACE_GOAL,
+    )
     backend = fx.dev_wheelhouse()
     if backend is None:
-        return [_skipped(key, scenario, n, label, goal)]
+        return [row.skipped()]
     ws = s.workspace
     root, packages = fx.plugins_workspace(ws, n)
     runs = fx.packaging_dir(ws) / "runs" / "workspace"
@@ -180,24 +212,13 @@ def run_build_workspace(s: Settings, log: Log) -> list[Result]:
         value, base = _alternate(s, log, f"workspace N={n}", pre_packed, one_by_one, reps)
     build = spread(build_s[-reps:], "s")  # the warm-up's left out
     cpus = os.cpu_count() or 1  # build-workspace builds one wheel per CPU at a time
-    ratio = value.median / base.median
-    return [
-        Result(
-            key,
-            scenario,
-            n,
-            value,
-            base,
-            label,
-            goal,
-            "met" if ratio <= WORKSPACE_GOAL else "not met",
-            note=f"build-workspace {build.median:.2f} s ({n} wheels, {min(n, cpus)} at a time), "
-            f"then one `package bundle` of the {n} (`--package` repeated, {min(n, cpus)} at a "
-            f"time) {value.median - build.median:.2f} s; one by one {base.median / n:.2f} s per "
-            f"plugin; installer {installer}, isolated builds. With plugins that share no library, "
-            "the wheel builds are the same work on both sides, only concurrent: with "
-            f"{cpus} CPUs they take at least 1/{cpus} of their one-by-one time, and "
-            f"build-workspace is {build.median / value.median:.0%} of the measured side",
-            extra={"build_workspace_s": build.as_json()},
-        )
-    ]
+    note = (
+        f"build-workspace {build.median:.2f} s ({n} wheels, {min(n, cpus)} at a time), "
+        f"then one `package bundle` of the {n} (`--package` repeated, {min(n, cpus)} at a "
+        f"time) {value.median - build.median:.2f} s; one by one {base.median / n:.2f} s per "
+        f"plugin; installer {installer}, isolated builds. With plugins that share no library, "
+        "the wheel builds are the same work on both sides, only concurrent: with "
+        f"{cpus} CPUs they take at least 1/{cpus} of their one-by-one time, and "
+        f"build-workspace is {build.median / value.median:.0%} of the measured side"
+    )
+    return [row.measured(value, base, note, {"build_workspace_s": build.as_json()})]

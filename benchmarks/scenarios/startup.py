@@ -17,7 +17,7 @@ from typing import Final
 
 from benchmarks import plugins
 from benchmarks.model import Result, Starts, fit_slope, spread
-from benchmarks.process import ServerRun
+from benchmarks.process import ServerRun, start_and_stop
 from benchmarks.settings import Settings
 from benchmarks.stacks import start_floor, start_greenroom, start_naive
 
@@ -33,12 +33,6 @@ LINEAR_TOLERANCE = 1.5
 COLD_GOAL_S = 2.0
 RSS_GOAL_MB = 64.0
 RSS_PER_PLUGIN_GOAL_KB = 20.0
-
-
-def _measure(log: Log, label: str, start: Callable[[], ServerRun]) -> ServerRun:
-    with start() as run:
-        log(f"{label}: ready in {run.ready_s:.3f} s, RSS {run.rss_kib / 1024:.1f} MB")
-        return run
 
 
 def run_warm(s: Settings, log: Log) -> list[Result]:
@@ -63,13 +57,15 @@ def run_warm(s: Settings, log: Log) -> list[Result]:
     if s.warmup:
         for n in [0, *ns]:
             for stack, start in starters(n).items():
-                _measure(log, f"warm-up {stack} N={n}", start)
+                start_and_stop(start, log, f"warm-up {stack} N={n}")
     # Every N within each repetition, so that a slower spell of the shared machine
     # lands on all Ns alike instead of bending the fit (issue 8: linearity).
     for rep in range(s.reps):
         for n in [0, *ns]:
             for stack, start in starters(n).items():
-                starts[stack].add(n, _measure(log, f"{stack} N={n} {rep + 1}/{s.reps}", start))
+                starts[stack].add(
+                    n, start_and_stop(start, log, f"{stack} N={n} {rep + 1}/{s.reps}")
+                )
     rows = [
         _warm_row(greenroom, floor, s.startup_n),
         _fit_row(greenroom, floor, ns),
@@ -249,12 +245,12 @@ def run_cold(s: Settings, log: Log) -> list[Result]:
         _settle()
         try:
             start_gr = functools.partial(start_greenroom, ws, n, cache, "grc")
-            greenroom.add(n, _measure(log, f"cold greenroom {tag}", start_gr))
+            greenroom.add(n, start_and_stop(start_gr, log, f"cold greenroom {tag}"))
         finally:
             shutil.rmtree(cache, ignore_errors=True)
         _settle()  # after removing Greenroom's cache: the floor is measured settled too
         start_fl = functools.partial(start_floor, ws, n, compiled=False, label="flc")
-        floor.add(n, _measure(log, f"cold floor {tag}", start_fl))
+        floor.add(n, start_and_stop(start_fl, log, f"cold floor {tag}"))
     value, baseline = greenroom.times(n), floor.times(n)
     return [
         Result(

@@ -5,7 +5,7 @@ from their central directory and extracted into the cache; folders are read in
 place. Every entry but the skipped ones gets a :class:`ScannedPluginPackage`;
 one bad entry never aborts the scan (issue 3, "Discovery: root directory
 plugins"). Unchanged entries come from the scan cache, so a warm start reads
-one JSON file and stats each entry.
+one cache file and stats each entry.
 """
 
 from __future__ import annotations
@@ -177,10 +177,9 @@ def _watched(path: str) -> tuple[str, ...]:
 class _Scan:
     """One scan: cached entries reused, the others read fresh.
 
-    A record is the JSON form of one entry, as the cache stores it: ``key``,
-    ``kind``, and when set ``watch`` (what a folder's key covers), ``digest``,
-    ``content`` (the content folder inside the extracted archive, ``""`` for
-    its top), ``manifest``, ``failure`` (the package's own) and ``host_failure``.
+    What the cache keeps of an entry is a :class:`~greenroom._dynamic.scan_cache.Record`
+    (its stat key, kind, digest, content folder, manifest, failures and, for a
+    folder, what its key covers), stored in the cache's positional form.
     """
 
     def __init__(
