@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import functools
+import importlib
 import sys
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Final
 
 import click
 
@@ -85,53 +87,31 @@ def _repo() -> click.Command:
     return repo
 
 
-def _start() -> click.Command:
-    from greenroom.cli.start import start
-
-    return start
-
-
-def _plugins() -> click.Command:
-    from greenroom.cli.plugins import plugins
-
-    return plugins
+def _attribute(target: str) -> click.Command:
+    """The command ``module:name`` names, its module imported now."""
+    module, _, name = target.partition(":")
+    command: click.Command = getattr(importlib.import_module(module), name)
+    return command
 
 
-def _config() -> click.Command:
-    from greenroom.cli.config import config
-
-    return config
-
-
-def _new() -> click.Command:
-    from greenroom.cli.new import new
-
-    return new
-
-
-def _build_workspace() -> click.Command:
-    from greenroom.cli.build_workspace import build_workspace
-
-    return build_workspace
-
-
-def _backend() -> click.Command:
-    from greenroom.cli.backend import backend
-
-    return backend
+#: The commands that are one module attribute each (``package`` and ``repo`` gather more).
+_COMMANDS: Final = {
+    "start": "greenroom.cli.start:start",
+    "plugins": "greenroom.cli.plugins:plugins",
+    "config": "greenroom.cli.config:config",
+    "new": "greenroom.cli.new:new",
+    "build-workspace": "greenroom.cli.build_workspace:build_workspace",
+    "backend": "greenroom.cli.backend:backend",
+}
 
 
 def _register_commands() -> None:
     # Each command's module is imported when the command is used (issue 8).
     assert isinstance(cli, GreenroomGroup)
-    cli.add_lazy_command("start", _start)
-    cli.add_lazy_command("plugins", _plugins)
-    cli.add_lazy_command("config", _config)
+    for name, target in _COMMANDS.items():
+        cli.add_lazy_command(name, functools.partial(_attribute, target))
     cli.add_lazy_command("repo", _repo)
     cli.add_lazy_command("package", _package)
-    cli.add_lazy_command("new", _new)
-    cli.add_lazy_command("build-workspace", _build_workspace)
-    cli.add_lazy_command("backend", _backend)
 
 
 _register_commands()
